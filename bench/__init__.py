@@ -1,0 +1,1 @@
+"""Benchmarks: each prints its headline figures on its last line as `name: value unit` pairs."""

@@ -1,0 +1,73 @@
+"""Gateway overhead: one project read by id, directly from the projects service
+and through the gateway, side by side in one run (interleaved rounds).
+
+Target (issue 2): through-gateway throughput >= 0.5 x direct.
+Usage: python bench/gateway_overhead.py [--seconds 5] [--rounds 3] [--concurrency 16]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.support import LoadResult, bench_server, free_port, load, process, scratch
+from kernel.migrations import upgrade
+from scripts.components import GATEWAY, SERVICES
+from services.projects.__main__ import DEPLOYABLE
+from services.projects.demo import seed_demo
+from services.projects.settings import ProjectsSettings
+
+
+async def first_project_id(base: str) -> str:
+    import httpx
+
+    async with httpx.AsyncClient(base_url=base) as c:
+        return str((await c.get("/api/v1/projects/projects", params={"limit": 1})).json()["items"][0]["id"])
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--seconds", type=float, default=5.0, help="length of each measured round")
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--concurrency", type=int, default=16)
+    args = parser.parse_args()
+
+    projects = next(c for c in SERVICES if c.name == "projects")
+    with bench_server() as server, scratch(server, f"anju_bench_gw_{os.getpid()}") as url:
+        assert DEPLOYABLE.migrations is not None
+        upgrade(DEPLOYABLE.migrations, url)
+        asyncio.run(seed_demo(ProjectsSettings(database_url=url, log_level="WARNING")))
+        with process(projects, {"PROJECTS_DATABASE_URL": url}, free_port()) as direct_base:
+            gw_env = {f"GATEWAY_{c.name.upper()}_URL": direct_base for c in SERVICES}
+            with process(GATEWAY, gw_env, free_port()) as gateway_base:
+                pid = asyncio.run(first_project_id(direct_base))
+                path = f"/api/v1/projects/projects/{pid}"
+                # warm-up: pools, caches, JIT-free but import-heavy first calls
+                asyncio.run(load(direct_base, path, concurrency=args.concurrency, seconds=1.0))
+                asyncio.run(load(gateway_base, path, concurrency=args.concurrency, seconds=1.0))
+                direct, via = LoadResult(), LoadResult()
+                for i in range(args.rounds):
+                    for base, total in ((direct_base, direct), (gateway_base, via)):
+                        r = asyncio.run(load(base, path, concurrency=args.concurrency, seconds=args.seconds))
+                        total.requests += r.requests
+                        total.errors += r.errors
+                        total.seconds += r.seconds
+                        total.latencies += r.latencies
+                    print(f"round {i + 1}: direct {direct.rps:.0f} req/s, gateway {via.rps:.0f} req/s", flush=True)
+    ratio = via.rps / direct.rps if direct.rps else 0.0
+    print(f"direct:  {direct.requests} requests, {direct.errors} errors, p50 {direct.p50_ms:.2f} ms, "
+          f"p99 {direct.percentile(99) * 1000:.2f} ms")
+    print(f"gateway: {via.requests} requests, {via.errors} errors, p50 {via.p50_ms:.2f} ms, "
+          f"p99 {via.percentile(99) * 1000:.2f} ms")
+    print(f"direct_rps: {direct.rps:.0f} req/s, gateway_rps: {via.rps:.0f} req/s, ratio: {ratio:.2f}, "
+          f"target_ratio: 0.50, concurrency: {args.concurrency}")
+    return 0 if direct.errors == 0 and via.errors == 0 else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

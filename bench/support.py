@@ -1,0 +1,145 @@
+"""Shared benchmark plumbing: a database, real processes, and a lean load generator."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+from scripts.components import Component
+from scripts.localdb import create_database, drop_database, embedded_server
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@contextlib.contextmanager
+def bench_server() -> Iterator[str]:
+    """``TEST_DATABASE_URL``/``DATABASE_URL`` server, else the embedded PostgreSQL."""
+    url = os.environ.get("TEST_DATABASE_URL") or os.environ.get("DATABASE_URL")
+    if url:
+        yield url
+        return
+    with embedded_server("pgdata-bench") as server:
+        yield server
+
+
+@contextlib.contextmanager
+def scratch(server: str, name: str) -> Iterator[str]:
+    url = create_database(server, name, replace=True)
+    try:
+        yield url
+    finally:
+        drop_database(server, name)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextlib.contextmanager
+def process(component: Component, env: dict[str, str], port: int) -> Iterator[str]:
+    full = {**os.environ, **env, f"{component.env_prefix}PORT": str(port),
+            f"{component.env_prefix}HOST": "127.0.0.1", f"{component.env_prefix}LOG_LEVEL": "WARNING"}
+    proc = subprocess.Popen([sys.executable, *component.serve_args], env=full, cwd=ROOT,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            if proc.poll() is not None:
+                raise RuntimeError(f"{component.name} exited with {proc.returncode}")
+            with contextlib.suppress(httpx.HTTPError):
+                if httpx.get(base + "/healthz", timeout=1).status_code == 200:
+                    break
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"{component.name} did not start")
+            time.sleep(0.1)
+        yield base
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+@dataclass
+class LoadResult:
+    requests: int = 0
+    errors: int = 0
+    seconds: float = 0.0
+    latencies: list[float] = field(default_factory=list)
+
+    @property
+    def rps(self) -> float:
+        return self.requests / self.seconds if self.seconds else 0.0
+
+    def percentile(self, p: float) -> float:
+        if not self.latencies:
+            return float("nan")
+        ordered = sorted(self.latencies)
+        return ordered[min(len(ordered) - 1, int(p / 100 * len(ordered)))]
+
+    @property
+    def p50_ms(self) -> float:
+        return statistics.median(self.latencies) * 1000 if self.latencies else float("nan")
+
+
+async def _read_response(reader: asyncio.StreamReader) -> int:
+    head = await reader.readuntil(b"\r\n\r\n")
+    lines = head.split(b"\r\n")
+    status = int(lines[0].split()[1])
+    length = 0
+    for line in lines[1:]:
+        name, _, value = line.partition(b":")
+        if name.strip().lower() == b"content-length":
+            length = int(value.strip())
+    if length:
+        await reader.readexactly(length)
+    return status
+
+
+async def load(base_url: str, path: str, *, concurrency: int, seconds: float,
+               headers: dict[str, str] | None = None) -> LoadResult:
+    """Keep-alive HTTP/1.1 GETs from ``concurrency`` connections for ``seconds``.
+
+    A hand-rolled client keeps the generator's own CPU cost low and identical
+    for every target, so ratios compare the servers, not the client library.
+    """
+    url = httpx.URL(base_url)
+    extra = "".join(f"{k}: {v}\r\n" for k, v in (headers or {}).items())
+    request = (f"GET {path} HTTP/1.1\r\nHost: {url.host}:{url.port}\r\n{extra}\r\n").encode()
+    result = LoadResult()
+    stop_at = time.perf_counter() + seconds
+
+    async def worker() -> None:
+        reader, writer = await asyncio.open_connection(url.host, url.port)
+        try:
+            while time.perf_counter() < stop_at:
+                start = time.perf_counter()
+                writer.write(request)
+                status = await _read_response(reader)
+                result.latencies.append(time.perf_counter() - start)
+                result.requests += 1
+                if status != 200:
+                    result.errors += 1
+        finally:
+            writer.close()
+
+    begin = time.perf_counter()
+    await asyncio.gather(*(worker() for _ in range(concurrency)))
+    result.seconds = time.perf_counter() - begin
+    return result

@@ -1,0 +1,57 @@
+"""The gateway's own health and readiness (readiness fans out to every service)."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from typing import Literal
+
+import httpx
+from fastapi import APIRouter, Request
+from pydantic import BaseModel
+from starlette.responses import JSONResponse
+
+from gateway.downstream import Downstream
+from kernel.web.health import Health
+
+router = APIRouter(tags=["ops"])
+
+
+class ServiceReadiness(BaseModel):
+    status: Literal["ready", "unready"]
+    latency_ms: float | None = None
+    error: str | None = None
+
+
+class GatewayReadiness(BaseModel):
+    status: Literal["ready", "unready"]
+    services: dict[str, ServiceReadiness]
+
+
+@router.get("/healthz", response_model=Health, summary="存活检查", operation_id="ops-get_health")
+async def get_health(request: Request) -> Health:
+    return Health(status="ok", service="gateway")
+
+
+async def _probe(target: Downstream, timeout_s: float) -> ServiceReadiness:
+    start = time.perf_counter()
+    try:
+        resp = await target.client.get("/readyz", timeout=timeout_s)
+    except httpx.HTTPError as exc:
+        return ServiceReadiness(status="unready", error=type(exc).__name__)
+    latency = round((time.perf_counter() - start) * 1000, 2)
+    if resp.status_code == 200:
+        return ServiceReadiness(status="ready", latency_ms=latency)
+    return ServiceReadiness(status="unready", latency_ms=latency, error=f"HTTP {resp.status_code}")
+
+
+@router.get("/readyz", response_model=GatewayReadiness, summary="就绪检查（逐个检查下游服务）",
+            operation_id="ops-get_readiness", responses={503: {"model": GatewayReadiness}})
+async def get_readiness(request: Request) -> JSONResponse:
+    downstreams: dict[str, Downstream] = request.app.state.downstreams
+    timeout = request.app.state.settings.readiness_timeout_s
+    results = await asyncio.gather(*(_probe(d, timeout) for d in downstreams.values()))
+    services = dict(zip(downstreams, results, strict=True))
+    ready = all(r.status == "ready" for r in results)
+    body = GatewayReadiness(status="ready" if ready else "unready", services=services)
+    return JSONResponse(body.model_dump(), status_code=200 if ready else 503)

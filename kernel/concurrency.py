@@ -1,0 +1,34 @@
+"""Optimistic concurrency over HTTP: ``ETag`` carries a record's version;
+updates send it back in ``If-Match``. A stale version answers 412, a missing
+one 428 (see ``kernel.problems``)."""
+
+from __future__ import annotations
+
+import re
+
+from kernel.errors import PreconditionFailed, PreconditionRequired
+
+_ETAG = re.compile(r'^(?:W/)?"(\d{1,18})"$')
+
+
+def etag(version: int) -> str:
+    return f'"{version}"'
+
+
+def expected_version(if_match: str | None) -> int | None:
+    """The version an update expects; None for ``*`` (any version). Raises 428 when absent."""
+    if if_match is None or not if_match.strip():
+        raise PreconditionRequired()
+    value = if_match.strip()
+    if value == "*":
+        return None
+    match = _ETAG.match(value)
+    if match is None:
+        # An ETag we never issued cannot match the current version.
+        raise PreconditionFailed("If-Match does not name a version of this record")
+    return int(match.group(1))
+
+
+def check_version(current: int, expected: int | None) -> None:
+    if expected is not None and current != expected:
+        raise PreconditionFailed(extra={"current_etag": etag(current)})

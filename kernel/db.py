@@ -1,0 +1,82 @@
+"""Database: an async engine and its session factory, built in ``lifespan``;
+schemas with a naming convention; common columns. Use cases receive a
+session and never commit: the edge does (``kernel.web.deps.SessionDep``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from dataclasses import dataclass
+
+from sqlalchemy import DateTime, MetaData, func, text
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.orm import Mapped, mapped_column
+
+from kernel.settings import ServiceSettings
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_N_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def service_metadata(schema: str) -> MetaData:
+    """Each service's tables live in its own schema, with named constraints."""
+    return MetaData(schema=schema, naming_convention=NAMING_CONVENTION)
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+class TimestampMixin:
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=func.now(),
+                                                    default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=func.now(),
+                                                    default=utcnow, onupdate=utcnow, index=True)
+
+
+def new_id() -> uuid.UUID:
+    return uuid.uuid4()
+
+
+@dataclass
+class Database:
+    engine: AsyncEngine
+    sessionmaker: async_sessionmaker[AsyncSession]
+
+    async def ping(self) -> None:
+        async with self.engine.connect() as conn:
+            await conn.execute(text("SELECT 1"))
+
+    async def dispose(self) -> None:
+        await self.engine.dispose()
+
+
+def make_engine(url: str, settings: ServiceSettings | None = None) -> AsyncEngine:
+    s = settings
+    connect_args: dict[str, object] = {"server_settings": {"timezone": "UTC"}}
+    if s is not None:
+        connect_args["server_settings"] = {
+            "timezone": "UTC",
+            "application_name": s.service_name,
+            "statement_timeout": str(s.db_statement_timeout_ms),
+        }
+        connect_args["timeout"] = s.db_pool_timeout_s
+    return create_async_engine(
+        url,
+        pool_size=s.db_pool_size if s else 5,
+        max_overflow=s.db_max_overflow if s else 5,
+        pool_timeout=s.db_pool_timeout_s if s else 5.0,
+        pool_pre_ping=True,
+        connect_args=connect_args,
+    )
+
+
+def make_database(settings: ServiceSettings) -> Database:
+    engine = make_engine(settings.require_database_url(), settings)
+    return Database(engine=engine, sessionmaker=async_sessionmaker(engine, expire_on_commit=False))

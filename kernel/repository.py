@@ -1,0 +1,86 @@
+"""A typed repository base: every query of a service lives in its repositories."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from typing import Any, Generic, TypeVar
+
+from sqlalchemy import Select, and_, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import DeclarativeBase, InstrumentedAttribute
+
+from kernel.pagination import PageRequest, PageResult, decode_cursor, encode_cursor
+
+M = TypeVar("M", bound=DeclarativeBase)
+
+
+class Repository(Generic[M]):
+    """Basic persistence for one aggregate. Subclasses set ``model`` and add queries."""
+
+    model: type[M]
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def get(self, ident: Any) -> M | None:
+        return await self.session.get(self.model, ident)
+
+    async def add(self, obj: M) -> M:
+        self.session.add(obj)
+        await self.session.flush()
+        return obj
+
+    async def flush(self) -> None:
+        await self.session.flush()
+
+    async def paginate(
+        self,
+        stmt: Select[tuple[M]],
+        order_by: Sequence[InstrumentedAttribute[Any]],
+        page: PageRequest,
+    ) -> PageResult[M]:
+        """Keyset pagination over ``order_by`` (ascending, the last column unique)."""
+        if page.cursor is not None:
+            raw = decode_cursor(page.cursor, len(order_by))
+            values = [_coerce(col, v) for col, v in zip(order_by, raw, strict=True)]
+            stmt = stmt.where(_after(order_by, values))
+        stmt = stmt.order_by(*order_by).limit(page.limit + 1)
+        rows = list((await self.session.scalars(stmt)).all())
+        next_cursor = None
+        if len(rows) > page.limit:
+            rows = rows[: page.limit]
+            last = rows[-1]
+            next_cursor = encode_cursor([getattr(last, col.key) for col in order_by])
+        return PageResult(items=rows, next_cursor=next_cursor)
+
+    def select(self) -> Select[tuple[M]]:
+        return select(self.model)
+
+
+def _after(columns: Sequence[InstrumentedAttribute[Any]], values: Sequence[Any]) -> Any:
+    """(c1, c2, ...) > (v1, v2, ...) spelled out so any column types work."""
+    clauses = []
+    for i, col in enumerate(columns):
+        equal_prefix = [columns[j] == values[j] for j in range(i)]
+        clauses.append(and_(*equal_prefix, col > values[i]))
+    return or_(*clauses)
+
+
+def _coerce(column: InstrumentedAttribute[Any], raw: str) -> Any:
+    from kernel.pagination import BadCursor  # local: error type lives with pagination
+
+    try:
+        python_type = column.type.python_type
+    except NotImplementedError:
+        return raw
+    try:
+        if python_type is uuid.UUID:
+            return uuid.UUID(raw)
+        if python_type.__name__ == "datetime":
+            import datetime as dt
+
+            return dt.datetime.fromisoformat(raw)
+        return python_type(raw)
+    except (ValueError, TypeError) as exc:
+        raise BadCursor() from exc

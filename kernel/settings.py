@@ -1,0 +1,64 @@
+"""Settings: one pydantic-settings class per service, each with its own env prefix.
+
+A service's database URL comes from ``<PREFIX>DATABASE_URL`` and falls back to the
+common ``DATABASE_URL``, so one variable can point every service at one server
+(each keeps its own schema) while production gives each service its own database.
+"""
+
+from __future__ import annotations
+
+import os
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def normalize_database_url(url: str) -> str:
+    """Accept the usual ``postgresql://`` spellings and select the asyncpg driver."""
+    for prefix in ("postgresql+asyncpg://", "postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+asyncpg://" + url[len(prefix) :]
+    raise ValueError("DATABASE_URL must be a PostgreSQL URL (postgresql://...)")
+
+
+class KernelSettings(BaseSettings):
+    """What every process (service or gateway) is configured with."""
+
+    model_config = SettingsConfigDict(extra="ignore", env_file=None)
+
+    service_name: str = "anju"
+    host: str = "127.0.0.1"
+    port: int = 8000
+    log_level: str = "INFO"
+    log_json: bool = True
+    default_language: str = "zh"
+    timezone: str = "Asia/Shanghai"
+
+
+class ServiceSettings(KernelSettings):
+    """A service that owns a PostgreSQL schema."""
+
+    database_url: str | None = None
+    db_pool_size: int = Field(default=10, ge=1)
+    db_max_overflow: int = Field(default=10, ge=0)
+    db_pool_timeout_s: float = Field(default=5.0, gt=0)
+    db_statement_timeout_ms: int = Field(default=15_000, ge=0)
+    page_size_default: int = Field(default=50, ge=1)
+    page_size_max: int = Field(default=200, ge=1)
+
+    @model_validator(mode="after")
+    def _fallback_database_url(self) -> ServiceSettings:
+        url = self.database_url or os.environ.get("DATABASE_URL")
+        if url:
+            self.database_url = normalize_database_url(url)
+        if self.page_size_default > self.page_size_max:
+            raise ValueError("page_size_default must not exceed page_size_max")
+        return self
+
+    def require_database_url(self) -> str:
+        if not self.database_url:
+            raise RuntimeError(
+                f"{self.service_name}: no database configured; set DATABASE_URL "
+                f"or {self.model_config.get('env_prefix', '')}DATABASE_URL"
+            )
+        return self.database_url

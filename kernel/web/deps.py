@@ -1,0 +1,59 @@
+"""FastAPI dependencies every service uses: the request's session (committed
+at the edge), page parameters, If-Match, and routers that document problems."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Header, Query, Request
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from kernel.db import Database
+from kernel.errors import FieldError
+from kernel.pagination import PageRequest, PageTooLarge
+from kernel.web.problems import problem_responses
+
+
+async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
+    """Commits after the route returns and before the response is sent
+    (``scope="function"``), so a failed commit still becomes an error response;
+    rolls back when the route raises. Nothing is half written."""
+    db: Database = request.app.state.db
+    async with db.sessionmaker() as session:
+        yield session
+        await session.commit()
+
+
+SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]
+
+
+def page_params(
+    request: Request,
+    limit: Annotated[int | None, Query(description="每页条数（默认 50，上限 200）")] = None,
+    cursor: Annotated[str | None, Query(max_length=512, description="上一页返回的 next_cursor")] = None,
+) -> PageRequest:
+    settings = request.app.state.settings
+    maximum = settings.page_size_max
+    if limit is None:
+        limit = settings.page_size_default
+    if not 1 <= limit <= maximum:
+        raise PageTooLarge(
+            f"limit must be between 1 and {maximum}",
+            errors=[FieldError("query.limit", "limit_out_of_range", f"每页条数须在 1 到 {maximum} 之间")],
+        )
+    return PageRequest(limit=limit, cursor=cursor)
+
+
+PageDep = Annotated[PageRequest, Depends(page_params)]
+
+IfMatch = Annotated[
+    str | None,
+    Header(alias="If-Match", description="上次读取时的 ETag；版本不符返回 412，缺少返回 428"),
+]
+
+
+def api_router(prefix: str, tag: str) -> APIRouter:
+    """A router whose every route documents problem+json for 422 and 503
+    (and never FastAPI's default validation schema)."""
+    return APIRouter(prefix=prefix, tags=[tag], responses=problem_responses())

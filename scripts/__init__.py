@@ -1,0 +1,1 @@
+"""Developer tooling: local run, contract export, benchmarks support."""

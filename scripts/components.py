@@ -1,0 +1,35 @@
+"""The five deployables and how each is started: the one table that
+``make run``, the container image and the Kubernetes manifests agree on
+(``tests/deploy/test_manifests.py`` checks that they do)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Component:
+    name: str
+    module: str
+    env_prefix: str
+    port: int
+    schema: str | None  # None: owns no database schema (yet)
+
+    @property
+    def serve_args(self) -> list[str]:
+        """Arguments after ``python``: what the container runs."""
+        return ["-m", self.module, "serve"]
+
+    @property
+    def migrate_args(self) -> list[str]:
+        return ["-m", self.module, "migrate"]
+
+
+SERVICES: tuple[Component, ...] = (
+    Component("projects", "services.projects", "PROJECTS_", 8001, "projects"),
+    Component("relocation", "services.relocation", "RELOCATION_", 8002, "relocation"),
+    Component("housing", "services.housing", "HOUSING_", 8003, "housing"),
+    Component("funding", "services.funding", "FUNDING_", 8004, "funding"),
+)
+GATEWAY = Component("gateway", "gateway", "GATEWAY_", 8000, None)
+ALL: tuple[Component, ...] = (*SERVICES, GATEWAY)

@@ -1,0 +1,168 @@
+"""``make run``: everything on one machine.
+
+Uses ``DATABASE_URL`` when set, else an embedded PostgreSQL; applies every
+service's migrations, loads the demo data, starts the four services and the
+gateway, waits until the gateway reports them ready, and stops them all on
+Ctrl-C. ``--migrate-only`` stops after the migrations.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+
+import httpx
+
+from kernel.migrations import upgrade
+from scripts.components import ALL, GATEWAY, SERVICES, Component
+from scripts.localdb import embedded_server, per_service_databases, service_urls_from_env
+
+
+@contextlib.contextmanager
+def databases() -> Iterator[dict[str, str]]:
+    urls = service_urls_from_env()
+    if urls is not None:
+        print("• 使用 DATABASE_URL 指定的 PostgreSQL", flush=True)
+        yield urls
+        return
+    with embedded_server() as server:
+        print("• 已启动内置 PostgreSQL（数据在 .anju/pgdata）", flush=True)
+        yield per_service_databases(server)
+
+
+def migrate(urls: dict[str, str]) -> None:
+    from importlib import import_module
+
+    for c in SERVICES:
+        deployable = import_module(f"{c.module}.__main__").DEPLOYABLE
+        upgrade(deployable.migrations, urls[c.name])
+        print(f"• {c.name}: 数据库迁移完成", flush=True)
+
+
+def revision(urls: dict[str, str], service: str, message: str) -> int:
+    """Autogenerate against a database migrated to head, so only the new changes are written."""
+    from importlib import import_module
+
+    from alembic import command
+
+    from kernel.migrations import alembic_config
+
+    component = next((c for c in SERVICES if c.name == service), None)
+    if component is None:
+        print(f"unknown service {service!r}; one of: {', '.join(c.name for c in SERVICES)}", file=sys.stderr)
+        return 2
+    deployable = import_module(f"{component.module}.__main__").DEPLOYABLE
+    command.revision(alembic_config(deployable.migrations, urls[service]), message=message, autogenerate=True)
+    return 0
+
+
+def seed(urls: dict[str, str]) -> None:
+    from services.projects.demo import seed_demo
+    from services.projects.settings import ProjectsSettings
+
+    asyncio.run(seed_demo(ProjectsSettings(database_url=urls["projects"])))
+    print("• 演示数据已加载", flush=True)
+
+
+def child_env(urls: dict[str, str]) -> dict[str, str]:
+    env = dict(os.environ)
+    env.pop("DATABASE_URL", None)
+    for c in SERVICES:
+        env[f"{c.env_prefix}DATABASE_URL"] = urls[c.name]
+        env.setdefault(f"{c.env_prefix}PORT", str(c.port))
+        env.setdefault(f"{GATEWAY.env_prefix}{c.name.upper()}_URL",
+                       f"http://127.0.0.1:{env[f'{c.env_prefix}PORT']}")
+    env.setdefault(f"{GATEWAY.env_prefix}PORT", str(GATEWAY.port))
+    return env
+
+
+def start(c: Component, env: dict[str, str]) -> subprocess.Popen[bytes]:
+    return subprocess.Popen([sys.executable, *c.serve_args], env=env)
+
+
+def wait_ready(url: str, procs: dict[str, subprocess.Popen[bytes]], timeout_s: float = 90) -> None:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        for name, p in procs.items():
+            if p.poll() is not None:
+                raise SystemExit(f"{name} exited with code {p.returncode} during start-up")
+        with contextlib.suppress(httpx.HTTPError):
+            if httpx.get(url, timeout=2).status_code == 200:
+                return
+        time.sleep(0.3)
+    raise SystemExit(f"not ready after {timeout_s:.0f}s: {url}")
+
+
+def stop(procs: dict[str, subprocess.Popen[bytes]]) -> None:
+    for p in procs.values():
+        if p.poll() is None:
+            p.send_signal(signal.SIGTERM)
+    deadline = time.monotonic() + 15
+    for p in procs.values():
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            p.wait(timeout=max(0.1, deadline - time.monotonic()))
+        if p.poll() is None:
+            p.kill()
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--migrate-only", action="store_true")
+    parser.add_argument("--no-demo", action="store_true")
+    parser.add_argument("--revision", metavar="SERVICE", help="autogenerate a migration for SERVICE")
+    parser.add_argument("--message", default="", help="the migration's message (with --revision)")
+    args = parser.parse_args()
+
+    with databases() as urls:
+        migrate(urls)
+        if args.revision:
+            return revision(urls, args.revision, args.message)
+        if args.migrate_only:
+            return 0
+        if not args.no_demo:
+            seed(urls)
+        env = child_env(urls)
+        procs: dict[str, subprocess.Popen[bytes]] = {}
+        stopping = False
+
+        def on_term(signum: int, frame: object) -> None:
+            raise KeyboardInterrupt
+
+        signal.signal(signal.SIGTERM, on_term)
+        try:
+            for c in SERVICES:
+                procs[c.name] = start(c, env)
+            procs[GATEWAY.name] = start(GATEWAY, env)
+            gateway = f"http://127.0.0.1:{env[f'{GATEWAY.env_prefix}PORT']}"
+            wait_ready(f"{gateway}/readyz", procs)
+            print(f"\n安居 Anju 已启动（{len(ALL)} 个进程）：\n"
+                  f"  接口文档  {gateway}/docs\n"
+                  f"  就绪检查  {gateway}/readyz\n"
+                  f"  项目列表  {gateway}/api/v1/projects/projects\n"
+                  f"按 Ctrl-C 停止。\n", flush=True)
+            while True:
+                for name, p in procs.items():
+                    if p.poll() is not None:
+                        print(f"{name} 意外退出（代码 {p.returncode}），正在停止全部进程", flush=True)
+                        return 1
+                time.sleep(0.5)
+        except KeyboardInterrupt:
+            stopping = True
+            print("\n正在停止…", flush=True)
+            return 0
+        finally:
+            with contextlib.suppress(KeyboardInterrupt):
+                stop(procs)
+            if stopping:
+                print("已全部停止。", flush=True)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

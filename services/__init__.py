@@ -1,0 +1,1 @@
+"""Anju services: each a bounded context with its own schema."""

@@ -1,0 +1,1 @@
+"""Funding service (资金服务)."""

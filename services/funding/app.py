@@ -1,0 +1,19 @@
+"""``create_app(settings)``: the funding service."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from kernel.db import Database
+from kernel.web.app import create_service_app
+from services.funding.settings import FundingSettings
+
+
+def create_app(settings: FundingSettings | None = None, *, database: Database | None = None) -> FastAPI:
+    return create_service_app(
+        settings or FundingSettings(),
+        title="Anju 资金服务 (funding)",
+        description="资金来源与专项债全周期、资金计划、复式记账、拨付审批、应付款、到位率与资金缺口。",
+        routers=[],
+        database=database,
+    )

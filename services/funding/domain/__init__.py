@@ -1,0 +1,1 @@
+"""Use cases and rules of the funding service. No FastAPI here."""

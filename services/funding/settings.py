@@ -1,0 +1,14 @@
+"""Settings of the funding service (env prefix ``FUNDING_``)."""
+
+from __future__ import annotations
+
+from pydantic_settings import SettingsConfigDict
+
+from kernel.settings import ServiceSettings
+
+
+class FundingSettings(ServiceSettings):
+    model_config = SettingsConfigDict(env_prefix="FUNDING_", extra="ignore")
+
+    service_name: str = "funding"
+    port: int = 8004

@@ -1,0 +1,1 @@
+"""Housing service (安置房服务)."""

@@ -1,0 +1,1 @@
+"""Use cases and rules of the housing service. No FastAPI here."""

@@ -1,0 +1,1 @@
+"""Projects service (项目): regions, projects, and (later) the command structure."""

@@ -1,0 +1,1 @@
+"""HTTP edge of the projects service: routers, request/response schemas, dependencies."""

@@ -1,0 +1,39 @@
+"""Routes: administrative regions."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Path, Query, status
+
+from kernel.regions import CODE_PATTERN, PREFIX_PATTERN, RegionLevel
+from kernel.web.deps import PageDep, SessionDep, api_router
+from kernel.web.problems import problem_responses
+from services.projects.api.schemas import RegionCreate, RegionPage, RegionRead
+from services.projects.domain import regions as uc
+
+router = api_router("/api/v1/projects/regions", "regions")
+
+
+@router.post("", status_code=status.HTTP_201_CREATED, response_model=RegionRead,
+             summary="登记行政区划", responses=problem_responses(409))
+async def create_region(body: RegionCreate, session: SessionDep) -> RegionRead:
+    region = await uc.create_region(session, uc.RegionDraft(code=body.code, name=body.name))
+    return RegionRead.model_validate(region)
+
+
+@router.get("", response_model=RegionPage, summary="查询行政区划列表")
+async def list_regions(
+    session: SessionDep,
+    page: PageDep,
+    parent_code: Annotated[str | None, Query(pattern=CODE_PATTERN, description="上级区划代码")] = None,
+    level: Annotated[RegionLevel | None, Query(description="区划层级")] = None,
+    prefix: Annotated[str | None, Query(pattern=PREFIX_PATTERN, description="代码前缀")] = None,
+) -> RegionPage:
+    result = await uc.list_regions(session, page, parent_code=parent_code, level=level, prefix=prefix)
+    return RegionPage(items=[RegionRead.model_validate(r) for r in result.items], next_cursor=result.next_cursor)
+
+
+@router.get("/{code}", response_model=RegionRead, summary="查看行政区划", responses=problem_responses(404))
+async def get_region(code: Annotated[str, Path(pattern=CODE_PATTERN)], session: SessionDep) -> RegionRead:
+    return RegionRead.model_validate(await uc.get_region(session, code))

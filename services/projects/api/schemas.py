@@ -1,0 +1,134 @@
+"""Request and response schemas (never the ORM models)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+
+from kernel.pagination import Page
+from kernel.regions import CODE_PATTERN, RegionLevel
+from kernel.types import Area, LandMu, NonNegativeMoney
+from services.projects.vocabulary import (
+    LAND_PATH_LABELS,
+    PROJECT_TYPE_LABELS,
+    STAGE_LABELS,
+    LandPath,
+    ProjectType,
+    Stage,
+)
+
+RegionCode = Annotated[str, StringConstraints(pattern=CODE_PATTERN),
+                       Field(description="12 位行政区划代码", examples=["430903001000"])]
+ProjectCode = Annotated[str, StringConstraints(pattern=r"^[A-Z0-9][A-Z0-9-]{2,31}$"),
+                        Field(description="项目编号（大写字母、数字和连字符，3–32 位）", examples=["YY-PG-2021-001"])]
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+ZoneName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+
+
+class RegionCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    code: RegionCode
+    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+
+
+class RegionRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    code: str
+    name: str
+    level: RegionLevel
+    parent_code: str | None
+
+
+class RegionPage(Page[RegionRead]):
+    pass
+
+
+class ProjectTargets(BaseModel):
+    """Targets are optional at registration and refined later."""
+
+    target_households: int | None = Field(default=None, ge=0, le=1_000_000, description="目标户数")
+    target_floor_area: Area | None = Field(default=None, description="目标征收建筑面积（平方米）")
+    target_land_mu: LandMu | None = Field(default=None, description="目标用地面积（亩）")
+    target_investment: NonNegativeMoney | None = Field(default=None, description="计划总投资（元）")
+
+
+class ProjectCreate(ProjectTargets):
+    model_config = ConfigDict(extra="forbid")
+
+    id: uuid.UUID | None = Field(default=None, description="客户端生成的 ID（离线采集时使用）")
+    code: ProjectCode
+    name: Name
+    type: ProjectType
+    land_path: LandPath = LandPath.state
+    region_code: RegionCode
+    zone: ZoneName | None = Field(default=None, description="所属片区")
+    stage: Stage = Field(default=Stage.reserve, description="登记时的阶段（已在推进的项目可直接登记其当前阶段）")
+
+
+_NOT_NULL_ON_UPDATE = ("name", "type", "land_path", "region_code")
+
+
+class ProjectUpdate(ProjectTargets):
+    """Only the fields sent are changed; ``null`` clears an optional field."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: Name | None = None
+    type: ProjectType | None = None
+    land_path: LandPath | None = None
+    region_code: RegionCode | None = None
+    zone: ZoneName | None = None
+
+    @model_validator(mode="after")
+    def _required_fields_not_null(self) -> ProjectUpdate:
+        for name in _NOT_NULL_ON_UPDATE:
+            if name in self.model_fields_set and getattr(self, name) is None:
+                raise ValueError(f"{name} 不能为空")
+        return self
+
+    def changes(self) -> dict[str, Any]:
+        return {name: getattr(self, name) for name in self.model_fields_set}
+
+
+class ProjectRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    code: str
+    name: str
+    type: ProjectType
+    type_label: str = Field(description="项目类型（中文）")
+    land_path: LandPath
+    region_code: str
+    zone: str | None
+    target_households: int | None
+    target_floor_area: Area | None
+    target_land_mu: LandMu | None
+    target_investment: NonNegativeMoney | None
+    stage: Stage
+    stage_label: str = Field(description="当前阶段（中文）")
+    version: int
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+    @model_validator(mode="before")
+    @classmethod
+    def _labels(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            return data
+        values = {name: getattr(data, name) for name in cls.model_fields if hasattr(data, name)}
+        values["type_label"] = PROJECT_TYPE_LABELS[ProjectType(data.type)]
+        values["stage_label"] = STAGE_LABELS[Stage(data.stage)]
+        return values
+
+
+class ProjectPage(Page[ProjectRead]):
+    pass
+
+
+__all__ = ["LAND_PATH_LABELS"]

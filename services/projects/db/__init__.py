@@ -1,0 +1,1 @@
+"""Persistence of the projects service: models and repositories (every query lives here)."""

@@ -1,0 +1,58 @@
+"""Tables of the projects service, all in the ``projects`` schema."""
+
+from __future__ import annotations
+
+import uuid
+from decimal import Decimal
+
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Uuid
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from kernel.db import TimestampMixin, new_id, service_metadata
+from kernel.types import area_column, money_column
+
+SCHEMA = "projects"
+
+
+class Base(DeclarativeBase):
+    metadata = service_metadata(SCHEMA)
+
+
+class Region(TimestampMixin, Base):
+    """An administrative division (行政区划), identified by its 12-digit code."""
+
+    __tablename__ = "region"
+    __table_args__ = (
+        CheckConstraint(r"code ~ '^[0-9]{12}$'", name="code_format"),
+        Index("ix_region_code_pattern", "code", postgresql_ops={"code": "varchar_pattern_ops"}),
+    )
+
+    code: Mapped[str] = mapped_column(String(12), primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    level: Mapped[str] = mapped_column(String(16))
+    parent_code: Mapped[str | None] = mapped_column(ForeignKey("region.code"), index=True)
+
+
+class Project(TimestampMixin, Base):
+    __tablename__ = "project"
+    __table_args__ = (
+        Index("ix_project_region_code_pattern", "region_code",
+              postgresql_ops={"region_code": "varchar_pattern_ops"}),
+        CheckConstraint("target_households IS NULL OR target_households >= 0", name="target_households"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=new_id)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    type: Mapped[str] = mapped_column(String(32), index=True)
+    land_path: Mapped[str] = mapped_column(String(16))
+    region_code: Mapped[str] = mapped_column(ForeignKey("region.code"))
+    zone: Mapped[str | None] = mapped_column(String(100))
+    target_households: Mapped[int | None]
+    target_floor_area: Mapped[Decimal | None] = mapped_column(area_column())
+    target_land_mu: Mapped[Decimal | None] = mapped_column(area_column())
+    target_investment: Mapped[Decimal | None] = mapped_column(money_column())
+    stage: Mapped[str] = mapped_column(String(32), index=True)
+    version: Mapped[int] = mapped_column(default=1)
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012  (SQLAlchemy reads it from the class)

@@ -1,0 +1,1 @@
+"""Use cases and rules of the projects service. No FastAPI here."""

@@ -1,0 +1,1 @@
+"""Relocation service (征迁服务)."""

@@ -1,0 +1,1 @@
+"""Use cases and rules of the relocation service. No FastAPI here."""

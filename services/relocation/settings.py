@@ -1,0 +1,14 @@
+"""Settings of the relocation service (env prefix ``RELOCATION_``)."""
+
+from __future__ import annotations
+
+from pydantic_settings import SettingsConfigDict
+
+from kernel.settings import ServiceSettings
+
+
+class RelocationSettings(ServiceSettings):
+    model_config = SettingsConfigDict(env_prefix="RELOCATION_", extra="ignore")
+
+    service_name: str = "relocation"
+    port: int = 8002

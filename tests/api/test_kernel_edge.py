@@ -1,0 +1,82 @@
+"""The kernel's promises at the HTTP edge, on a real database: a request that
+fails writes nothing; a commit that fails still answers with a problem;
+health and metrics answer."""
+
+from __future__ import annotations
+
+import httpx
+from fastapi import APIRouter
+
+from kernel.db import Database
+from kernel.errors import Invalid
+from kernel.web.app import create_service_app
+from kernel.web.deps import SessionDep
+from services.projects.db.models import Region
+from services.projects.domain.errors import CONSTRAINT_ERRORS
+from services.projects.settings import ProjectsSettings
+
+
+class Refused(Invalid):
+    code = "test.refused"
+    title_zh = "测试拒绝"
+
+
+router = APIRouter()
+
+
+@router.post("/write-then-fail")
+async def write_then_fail(session: SessionDep) -> None:
+    session.add(Region(code="990000000000", name="半途而废", level="province"))
+    await session.flush()
+    raise Refused()
+
+
+@router.post("/fail-at-commit")
+async def fail_at_commit(session: SessionDep) -> dict[str, str]:
+    # Not flushed here: the duplicate key is found only when the edge commits.
+    session.add(Region(code="980000000000", name="重复", level="province"))
+    return {"status": "looks fine until commit"}
+
+
+def app_for(db: Database, settings: ProjectsSettings):
+    return create_service_app(settings, title="t", description="t", routers=[router],
+                              constraint_errors=CONSTRAINT_ERRORS, database=db)
+
+
+async def test_a_failed_request_writes_nothing(db: Database, projects_settings: ProjectsSettings, count) -> None:
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app_for(db, projects_settings)),
+                                 base_url="http://t") as c:
+        r = await c.post("/write-then-fail")
+    assert r.status_code == 422
+    assert r.json()["code"] == "test.refused"
+    assert await count("projects.region", "code = '990000000000'") == 0
+
+
+async def test_a_failed_commit_answers_409(db: Database, projects_settings: ProjectsSettings, count) -> None:
+    async with db.sessionmaker() as s:
+        s.add(Region(code="980000000000", name="已有", level="province"))
+        await s.commit()
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app_for(db, projects_settings)),
+                                 base_url="http://t") as c:
+        r = await c.post("/fail-at-commit")
+    assert r.status_code == 409, r.text
+    assert r.json()["code"] == "region.exists"
+    assert await count("projects.region", "code = '980000000000'") == 1
+
+
+async def test_health_readiness_metrics(projects: httpx.AsyncClient) -> None:
+    assert (await projects.get("/healthz")).json() == {"status": "ok", "service": "projects"}
+    ready = await projects.get("/readyz")
+    assert ready.status_code == 200
+    assert ready.json()["checks"]["database"]["status"] == "ready"
+    await projects.get("/api/v1/projects/projects")
+    metrics = (await projects.get("/metrics")).text
+    assert 'http_requests_total{method="GET",route="/api/v1/projects/projects",service="projects",status="200"}' \
+        in metrics
+
+
+async def test_unknown_route_is_a_problem(projects: httpx.AsyncClient) -> None:
+    r = await projects.get("/api/v1/projects/nowhere")
+    assert r.status_code == 404
+    assert r.headers["content-type"] == "application/problem+json"
+    assert r.json()["code"] == "route_not_found"

@@ -1,0 +1,72 @@
+"""Fixtures: one PostgreSQL per run (``TEST_DATABASE_URL`` or embedded), a
+fresh database migrated with Alembic, and per test an outer transaction that
+is rolled back, with the app's commits turned into savepoints."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator, Iterator
+
+import httpx
+import pytest
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
+
+from kernel.db import Database, make_engine
+from kernel.settings import normalize_database_url
+from services.projects.app import create_app as create_projects
+from services.projects.settings import ProjectsSettings
+from tests.support.db import scratch_database, test_server
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[str]:
+    with test_server() as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def database_url(pg_server: str) -> Iterator[str]:
+    with scratch_database(pg_server, f"anju_test_{os.getpid()}") as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
+    eng = make_engine(normalize_database_url(database_url))
+    yield eng
+    await eng.dispose()
+
+
+@pytest.fixture
+async def db(engine: AsyncEngine) -> AsyncIterator[Database]:
+    async with engine.connect() as conn:
+        outer = await conn.begin()
+        maker = async_sessionmaker(bind=conn, expire_on_commit=False, join_transaction_mode="create_savepoint")
+        yield Database(engine=engine, sessionmaker=maker)
+        await outer.rollback()
+
+
+@pytest.fixture
+def projects_settings(database_url: str) -> ProjectsSettings:
+    return ProjectsSettings(database_url=database_url, log_level="WARNING")
+
+
+@pytest.fixture
+async def projects(db: Database, projects_settings: ProjectsSettings) -> AsyncIterator[httpx.AsyncClient]:
+    app = create_projects(projects_settings, database=db)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://projects") as client:
+        yield client
+
+
+@pytest.fixture
+async def count(db: Database):
+    """``await count("projects.project", "code = :c", c="X")`` inside the test's transaction."""
+
+    async def _count(table: str, where: str = "true", **params: object) -> int:
+        async with db.sessionmaker() as session:
+            result = await session.execute(text(f"SELECT count(*) FROM {table} WHERE {where}"), params)
+            return int(result.scalar_one())
+
+    return _count

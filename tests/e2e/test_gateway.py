@@ -1,0 +1,111 @@
+"""The gateway in front of real services, over real HTTP."""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+
+import httpx
+import pytest
+
+from scripts.components import GATEWAY
+from tests.support.processes import black_hole, free_port, running
+
+pytestmark = pytest.mark.e2e
+
+
+def test_readiness_reports_every_service(stack: dict[str, str]) -> None:
+    r = httpx.get(f"{stack['gateway']}/readyz")
+    assert r.status_code == 200
+    body = r.json()
+    assert body["status"] == "ready"
+    assert set(body["services"]) == {"projects", "relocation", "housing", "funding"}
+    assert all(s["status"] == "ready" for s in body["services"].values())
+
+
+def test_projects_through_the_gateway(stack: dict[str, str]) -> None:
+    gw = httpx.Client(base_url=stack["gateway"])
+    suffix = uuid.uuid4().hex[:6].upper()
+    for code, name in [("430000000000", "湖南省"), ("430900000000", "益阳市"), ("430903000000", "赫山区"),
+                       ("430903001000", "桃花仑街道")]:
+        r = gw.post("/api/v1/projects/regions", json={"code": code, "name": name})
+        assert r.status_code in (201, 409)
+    body = {"code": f"E2E-{suffix}", "name": "益阳大道东片区棚户区改造", "type": "shantytown",
+            "region_code": "430903001000", "target_investment": "6800000000.00"}
+    created = gw.post("/api/v1/projects/projects", json=body, headers={"X-Request-ID": f"e2e-{suffix}"})
+    assert created.status_code == 201, created.text
+    assert created.headers["x-request-id"] == f"e2e-{suffix}"
+    assert created.headers["location"].startswith("/api/v1/projects/projects/")
+    pid = created.json()["id"]
+
+    direct = httpx.get(f"{stack['projects']}/api/v1/projects/projects/{pid}")
+    via = gw.get(f"/api/v1/projects/projects/{pid}")
+    assert via.status_code == 200
+    assert via.json() == direct.json()
+    assert via.headers["etag"] == '"1"'
+
+    listed = gw.get("/api/v1/projects/projects", params={"region_prefix": "430903001", "type": "shantytown"})
+    assert f"E2E-{suffix}" in [p["code"] for p in listed.json()["items"]]
+
+    updated = gw.patch(f"/api/v1/projects/projects/{pid}", json={"zone": "益阳大道东片区"},
+                       headers={"If-Match": via.headers["etag"]})
+    assert updated.status_code == 200
+    assert updated.headers["etag"] == '"2"'
+    stale = gw.patch(f"/api/v1/projects/projects/{pid}", json={"zone": "x"}, headers={"If-Match": '"1"'})
+    assert stale.status_code == 412
+
+    dup = gw.post("/api/v1/projects/projects", json=body)
+    assert dup.status_code == 409
+    assert dup.headers["content-type"] == "application/problem+json"
+    assert dup.json()["title"] == "项目编号已存在"
+    too_big = gw.get("/api/v1/projects/projects", params={"limit": 10_000})
+    assert too_big.status_code == 422
+    assert too_big.json()["code"] == "pagination.limit_out_of_range"
+
+
+def test_unknown_service_is_a_404_problem(stack: dict[str, str]) -> None:
+    r = httpx.get(f"{stack['gateway']}/api/v1/nowhere/things")
+    assert r.status_code == 404
+    assert r.headers["content-type"] == "application/problem+json"
+    assert r.json()["code"] == "route_not_found"
+
+
+def test_contract_is_served(stack: dict[str, str]) -> None:
+    doc = httpx.get(f"{stack['gateway']}/openapi.json").json()
+    assert "/api/v1/projects/projects" in doc["paths"]
+    assert doc["paths"]["/api/v1/projects/projects"]["get"]["operationId"] == "projects-list_projects"
+    assert httpx.get(f"{stack['gateway']}/docs").status_code == 200
+
+
+def test_refused_connection_is_503_and_hung_service_is_504(stack: dict[str, str], log_dir: Path) -> None:
+    closed = free_port()  # nothing listens here
+    with black_hole() as hung:
+        env = {
+            "GATEWAY_PROJECTS_URL": stack["projects"],
+            "GATEWAY_RELOCATION_URL": f"http://127.0.0.1:{closed}",
+            "GATEWAY_HOUSING_URL": f"http://127.0.0.1:{hung}",
+            "GATEWAY_FUNDING_URL": stack["funding"],
+            "GATEWAY_READ_TIMEOUT_S": "0.5",
+            "GATEWAY_READINESS_TIMEOUT_S": "0.5",
+        }
+        with running(GATEWAY, env, free_port(), log_dir) as gw:
+            refused = httpx.get(f"{gw}/api/v1/relocation/anything", headers={"X-Request-ID": "down-1"})
+            assert refused.status_code == 503
+            assert refused.headers["content-type"] == "application/problem+json"
+            assert refused.json()["code"] == "upstream.unavailable"
+            assert refused.json()["request_id"] == "down-1"
+            assert refused.headers.get("retry-after") == "1"
+
+            timed_out = httpx.get(f"{gw}/api/v1/housing/anything", timeout=10)
+            assert timed_out.status_code == 504
+            assert timed_out.json()["code"] == "upstream.timeout"
+            assert timed_out.json()["title"] == "下游服务响应超时，请稍后重试"
+
+            ready = httpx.get(f"{gw}/readyz", timeout=10)
+            assert ready.status_code == 503
+            services = ready.json()["services"]
+            assert services["projects"]["status"] == "ready"
+            assert services["relocation"]["status"] == "unready"
+            assert services["housing"]["status"] == "unready"
+
+            assert httpx.get(f"{gw}/api/v1/projects/projects").status_code == 200  # the rest still routes
