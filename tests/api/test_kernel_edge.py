@@ -80,3 +80,38 @@ async def test_unknown_route_is_a_problem(projects: httpx.AsyncClient) -> None:
     assert r.status_code == 404
     assert r.headers["content-type"] == "application/problem+json"
     assert r.json()["code"] == "route_not_found"
+
+
+async def test_database_down_is_503_not_500(database_url: str) -> None:
+    from kernel.db import make_database
+    from kernel.web.app import create_service_app as make
+
+    settings = ProjectsSettings(database_url="postgresql://nobody@127.0.0.1:1/none", db_pool_timeout_s=1,
+                                log_level="WARNING")
+    down = make_database(settings)
+    app = make(settings, title="t", description="t", routers=[_read_router()], database=down)
+    try:
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as c:
+            r = await c.get("/regions-count")
+            assert r.status_code == 503
+            assert r.headers["content-type"] == "application/problem+json"
+            assert r.json()["code"] == "unavailable"
+            assert r.json()["title"] == "服务暂时不可用，请稍后重试"
+            assert r.headers["retry-after"] == "1"
+            ready = await c.get("/readyz")
+            assert ready.status_code == 503
+            assert ready.json()["checks"]["database"]["status"] == "unready"
+    finally:
+        await down.dispose()
+
+
+def _read_router() -> APIRouter:
+    from sqlalchemy import func, select
+
+    r = APIRouter()
+
+    @r.get("/regions-count")
+    async def regions_count(session: SessionDep) -> dict[str, int]:
+        return {"n": int(await session.scalar(select(func.count()).select_from(Region)) or 0)}
+
+    return r

@@ -217,3 +217,20 @@ async def test_request_id_is_echoed_and_in_problems(projects: httpx.AsyncClient)
     assert r.json()["request_id"] == "field-app-42"
     r = await projects.get(BASE)
     assert len(r.headers["x-request-id"]) == 32
+
+
+async def test_delta_sync_pages_through_changes_in_order(projects: httpx.AsyncClient, regions: list[str]) -> None:
+    start = "2000-01-01T00:00:00Z"
+    made = [(await projects.post(BASE, json=project_body(f"D-{i:03d}"))).json()["code"] for i in range(5)]
+    seen: list[str] = []
+    cursor = None
+    while True:
+        params: dict[str, str | int] = {"updated_since": start, "limit": 2}
+        if cursor:
+            params["cursor"] = cursor
+        page = (await projects.get(BASE, params=params)).json()
+        seen += [p["code"] for p in page["items"]]
+        cursor = page["next_cursor"]
+        if not cursor:
+            break
+    assert seen == made  # in order of change, none lost or repeated across pages
