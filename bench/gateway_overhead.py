@@ -15,9 +15,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.support import LoadResult, bench_server, free_port, load, process, scratch
+from bench.support import LoadResult, bench_server, load, scratch
 from kernel.migrations import upgrade
 from scripts.components import GATEWAY, SERVICES
+from scripts.processes import free_port, running
 from services.projects.__main__ import DEPLOYABLE
 from services.projects.demo import seed_demo
 from services.projects.settings import ProjectsSettings
@@ -42,9 +43,9 @@ def main() -> int:
         assert DEPLOYABLE.migrations is not None
         upgrade(DEPLOYABLE.migrations, url)
         asyncio.run(seed_demo(ProjectsSettings(database_url=url, log_level="WARNING")))
-        with process(projects, {"PROJECTS_DATABASE_URL": url}, free_port()) as direct_base:
+        with running(projects, {"PROJECTS_DATABASE_URL": url}, free_port()) as direct_base:
             gw_env = {f"GATEWAY_{c.name.upper()}_URL": direct_base for c in SERVICES}
-            with process(GATEWAY, gw_env, free_port()) as gateway_base:
+            with running(GATEWAY, gw_env, free_port()) as gateway_base:
                 pid = asyncio.run(first_project_id(direct_base))
                 path = f"/api/v1/projects/projects/{pid}"
                 # warm-up: pools, caches, JIT-free but import-heavy first calls

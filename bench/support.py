@@ -1,26 +1,18 @@
-"""Shared benchmark plumbing: a database, real processes, and a lean load generator."""
+"""Shared benchmark plumbing: a database and a lean load generator (processes: ``scripts.processes``)."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import os
-import signal
-import socket
 import statistics
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import httpx
 
-from scripts.components import Component
 from scripts.localdb import create_database, drop_database, embedded_server
-
-ROOT = Path(__file__).resolve().parent.parent
 
 
 @contextlib.contextmanager
@@ -41,39 +33,6 @@ def scratch(server: str, name: str) -> Iterator[str]:
         yield url
     finally:
         drop_database(server, name)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@contextlib.contextmanager
-def process(component: Component, env: dict[str, str], port: int) -> Iterator[str]:
-    full = {**os.environ, **env, f"{component.env_prefix}PORT": str(port),
-            f"{component.env_prefix}HOST": "127.0.0.1", f"{component.env_prefix}LOG_LEVEL": "WARNING"}
-    proc = subprocess.Popen([sys.executable, *component.serve_args], env=full, cwd=ROOT,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            if proc.poll() is not None:
-                raise RuntimeError(f"{component.name} exited with {proc.returncode}")
-            with contextlib.suppress(httpx.HTTPError):
-                if httpx.get(base + "/healthz", timeout=1).status_code == 200:
-                    break
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"{component.name} did not start")
-            time.sleep(0.1)
-        yield base
-    finally:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
 
 
 @dataclass

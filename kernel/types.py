@@ -65,26 +65,23 @@ NonNegativeMoney = Annotated[Money, AfterValidator(_non_negative),
                                              "description": "金额（元），两位小数，非负",
                                              "examples": ["1280000.00"]})]
 
-Area = Annotated[
-    Decimal,
-    BeforeValidator(_parse_decimal),
-    AfterValidator(_two_places),
-    AfterValidator(_non_negative),
-    PlainSerializer(lambda d: f"{d:.2f}", return_type=str, when_used="json"),
-    WithJsonSchema({"type": "string", "pattern": r"^[0-9]{1,14}(\.[0-9]{1,2})?$",
-                    "description": "面积（平方米），两位小数", "examples": ["86.50"]}),
-]
+def _non_negative_decimal(description: str, example: str) -> Any:
+    """A non-negative two-place decimal travelling as a string."""
+    return Annotated[
+        Decimal,
+        BeforeValidator(_parse_decimal),
+        AfterValidator(_two_places),
+        AfterValidator(_non_negative),
+        PlainSerializer(lambda d: f"{d:.2f}", return_type=str, when_used="json"),
+        WithJsonSchema({"type": "string", "pattern": r"^[0-9]{1,14}(\.[0-9]{1,2})?$",
+                        "description": description, "examples": [example]}),
+    ]
+
+
+Area = _non_negative_decimal("面积（平方米），两位小数", "86.50")
 """Square metres, two places, non-negative."""
 
-LandMu = Annotated[
-    Decimal,
-    BeforeValidator(_parse_decimal),
-    AfterValidator(_two_places),
-    AfterValidator(_non_negative),
-    PlainSerializer(lambda d: f"{d:.2f}", return_type=str, when_used="json"),
-    WithJsonSchema({"type": "string", "pattern": r"^[0-9]{1,14}(\.[0-9]{1,2})?$",
-                    "description": "土地面积（亩），两位小数", "examples": ["120.50"]}),
-]
+LandMu = _non_negative_decimal("土地面积（亩），两位小数", "120.50")
 """Mu (亩), two places, non-negative."""
 
 
