@@ -84,7 +84,9 @@ def child_env(urls: dict[str, str]) -> dict[str, str]:
 
 
 def start(c: Component, env: dict[str, str]) -> subprocess.Popen[bytes]:
-    return subprocess.Popen([sys.executable, *c.serve_args], env=env)
+    # A session of its own: the terminal's Ctrl-C reaches only this supervisor,
+    # which then stops the children in order (gateway first).
+    return subprocess.Popen([sys.executable, *c.serve_args], env=env, start_new_session=True)
 
 
 def wait_ready(url: str, procs: dict[str, subprocess.Popen[bytes]], timeout_s: float = 90) -> None:
@@ -101,9 +103,13 @@ def wait_ready(url: str, procs: dict[str, subprocess.Popen[bytes]], timeout_s: f
 
 
 def stop(procs: dict[str, subprocess.Popen[bytes]]) -> None:
-    for p in procs.values():
-        if p.poll() is None:
-            p.send_signal(signal.SIGTERM)
+    order = sorted(procs, key=lambda name: name != GATEWAY.name)  # the front door closes first
+    for name in order:
+        if procs[name].poll() is None:
+            procs[name].send_signal(signal.SIGTERM)
+        if name == GATEWAY.name:
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                procs[name].wait(timeout=10)
     deadline = time.monotonic() + 15
     for p in procs.values():
         with contextlib.suppress(subprocess.TimeoutExpired):
@@ -132,10 +138,12 @@ def main() -> int:
         procs: dict[str, subprocess.Popen[bytes]] = {}
         stopping = False
 
-        def on_term(signum: int, frame: object) -> None:
+        def on_signal(signum: int, frame: object) -> None:
             raise KeyboardInterrupt
 
-        signal.signal(signal.SIGTERM, on_term)
+        # Explicit handlers: SIGINT may arrive inherited as "ignored" (background jobs).
+        signal.signal(signal.SIGINT, on_signal)
+        signal.signal(signal.SIGTERM, on_signal)
         try:
             for c in SERVICES:
                 procs[c.name] = start(c, env)
@@ -158,8 +166,8 @@ def main() -> int:
             print("\n正在停止…", flush=True)
             return 0
         finally:
-            with contextlib.suppress(KeyboardInterrupt):
-                stop(procs)
+            signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not cut the shutdown short
+            stop(procs)
             if stopping:
                 print("已全部停止。", flush=True)
 
