@@ -51,6 +51,9 @@ revision: $(STAMP) ## New migration: make revision SERVICE=projects MSG="add tas
 	@test -n "$(MSG)" || (echo 'usage: make revision SERVICE=projects MSG="what changes"' && exit 2)
 	$(BIN)/python -m scripts.run_local --revision $(SERVICE) --message "$(MSG)"
 
+audit-verify: $(STAMP) ## Recompute every service's audit hash chain; report the first broken link
+	$(BIN)/python -m scripts.audit_verify
+
 bench: $(STAMP) ## Run the benchmarks under bench/ (figures on each one's last line)
 	@for b in bench/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
 

@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.support import LoadResult, bench_server, load, scratch
+from bench.support import LoadResult, bench_server, bench_token, load, scratch
+from gateway.__main__ import DEPLOYABLE as GATEWAY_DEPLOYABLE
 from kernel.migrations import upgrade
 from scripts.components import GATEWAY, SERVICES
 from scripts.processes import free_port, running
@@ -24,10 +26,10 @@ from services.projects.demo import seed_demo
 from services.projects.settings import ProjectsSettings
 
 
-async def first_project_id(base: str) -> str:
+async def first_project_id(base: str, headers: dict[str, str]) -> str:
     import httpx
 
-    async with httpx.AsyncClient(base_url=base) as c:
+    async with httpx.AsyncClient(base_url=base, headers=headers) as c:
         return str((await c.get("/api/v1/projects/projects", params={"limit": 1})).json()["items"][0]["id"])
 
 
@@ -38,23 +40,31 @@ def main() -> int:
     parser.add_argument("--concurrency", type=int, default=16)
     args = parser.parse_args()
 
+    # Both paths carry the same token; the service verifies it either way (the gateway forwards it).
+    token, key_set = bench_token("city_commander", "430900000000")
+    auth = {"Authorization": f"Bearer {token}"}
     projects = next(c for c in SERVICES if c.name == "projects")
     with bench_server() as server, scratch(server, f"anju_bench_gw_{os.getpid()}") as url:
         assert DEPLOYABLE.migrations is not None
+        assert GATEWAY_DEPLOYABLE.migrations is not None
         upgrade(DEPLOYABLE.migrations, url)
+        upgrade(GATEWAY_DEPLOYABLE.migrations, url)
         asyncio.run(seed_demo(ProjectsSettings(database_url=url, log_level="WARNING")))
-        with running(projects, {"PROJECTS_DATABASE_URL": url}, free_port()) as direct_base:
+        project_env = {"PROJECTS_DATABASE_URL": url, "PROJECTS_JWKS_JSON": json.dumps(key_set)}
+        with running(projects, project_env, free_port()) as direct_base:
             gw_env = {f"GATEWAY_{c.name.upper()}_URL": direct_base for c in SERVICES}
+            gw_env["GATEWAY_DATABASE_URL"] = url
             with running(GATEWAY, gw_env, free_port()) as gateway_base:
-                pid = asyncio.run(first_project_id(direct_base))
+                pid = asyncio.run(first_project_id(direct_base, auth))
                 path = f"/api/v1/projects/projects/{pid}"
-                # warm-up: pools, caches, JIT-free but import-heavy first calls
-                asyncio.run(load(direct_base, path, concurrency=args.concurrency, seconds=1.0))
-                asyncio.run(load(gateway_base, path, concurrency=args.concurrency, seconds=1.0))
+                # warm-up: pools, caches, import-heavy first calls
+                asyncio.run(load(direct_base, path, concurrency=args.concurrency, seconds=1.0, headers=auth))
+                asyncio.run(load(gateway_base, path, concurrency=args.concurrency, seconds=1.0, headers=auth))
                 direct, via = LoadResult(), LoadResult()
                 for i in range(args.rounds):
                     for base, total in ((direct_base, direct), (gateway_base, via)):
-                        r = asyncio.run(load(base, path, concurrency=args.concurrency, seconds=args.seconds))
+                        r = asyncio.run(load(base, path, concurrency=args.concurrency, seconds=args.seconds,
+                                             headers=auth))
                         total.requests += r.requests
                         total.errors += r.errors
                         total.seconds += r.seconds

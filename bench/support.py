@@ -9,6 +9,7 @@ import statistics
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 import httpx
 
@@ -33,6 +34,18 @@ def scratch(server: str, name: str) -> Iterator[str]:
         yield url
     finally:
         drop_database(server, name)
+
+
+def bench_token(role: str, region: str) -> tuple[str, dict[str, Any]]:
+    """A token of a fresh key for the projects service, and the JWKS that verifies it."""
+    import datetime as dt
+
+    from kernel.tokens import SigningKey, access_claims, jwks
+
+    key = SigningKey.generate("bench")
+    claims = access_claims(subject="user:bench", kind="user", name="基准测试", roles=[role], region_code=region,
+                           audience=["projects"], ttl=dt.timedelta(hours=2))
+    return key.sign(claims), jwks([key])
 
 
 @dataclass

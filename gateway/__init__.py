@@ -1,1 +1,2 @@
-"""The gateway: one front door that routes ``/api/v1/<service>/...`` and serves the contract."""
+"""The gateway: the one front door. It signs users and machine clients in and issues
+their tokens (schema ``gateway``), routes ``/api/v1/<service>/...`` and serves the contract."""

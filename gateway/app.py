@@ -1,66 +1,112 @@
-"""``create_app(settings)``: the gateway."""
+"""``create_app(settings)``: the gateway, a service of its own (schema ``gateway``):
+identity (users, machine clients, tokens, signing keys) under ``/api/v1/auth``,
+its audit trail, readiness of everything, and routing of ``/api/v1/<service>/...``."""
 
 from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
+import structlog
 from fastapi import FastAPI
-from fastapi.openapi.utils import get_openapi
 
-from gateway.api import proxy, routes_ops
+from gateway.api import proxy, routes_auth, routes_clients, routes_keys, routes_ops, routes_users
+from gateway.api.errors import install_gateway_handlers
+from gateway.api.verifier import GatewayVerifier
+from gateway.db.models import RECORDS
+from gateway.domain.context import Identity
+from gateway.domain.errors import CONSTRAINT_ERRORS
+from gateway.domain.keys import ensure_current_key
 from gateway.downstream import make_downstreams
 from gateway.settings import GatewaySettings
-from kernel.logging import configure_logging
-from kernel.observability import ObservabilityMiddleware
-from kernel.openapi import operation_id
-from kernel.web.metrics import Metrics, metrics_router
-from kernel.web.problems import install_problem_handlers
+from kernel.db import Database
+from kernel.web.app import create_service_app
 
 TITLE = "Anju 安居 · 城市更新指挥平台 API"
 DESCRIPTION = (
     "城市更新/棚改指挥平台的统一接口。所有业务接口经网关访问：`/api/v1/<服务>/...`。\n\n"
+    "身份认证：用户以 `POST /api/v1/auth/login` 登录，外部系统以 `POST /api/v1/auth/token`（OAuth 2 客户端凭证）"
+    "取得访问令牌，之后在请求头携带 `Authorization: Bearer <访问令牌>`。各服务用 `/.well-known/jwks.json` "
+    "公布的公钥自行验签；数据按调用者的行政区划（或所属工作专班的项目）划定范围，范围外的记录一律返回 404。\n\n"
     "错误以 RFC 9457 `application/problem+json` 返回，含稳定的 `code` 与中文 `title`"
     "（请求头 `Accept-Language: en` 时为英文）。金额与面积以字符串表示，保留两位小数。"
 )
+TAGS = [
+    {"name": "auth", "description": "登录、刷新令牌、退出登录、外部系统令牌、当前调用者"},
+    {"name": "users", "description": "用户管理：手机号一律脱敏，查看完整号码须说明事由并记入审计"},
+    {"name": "clients", "description": "外部系统客户端（OAuth 2 客户端凭证）"},
+    {"name": "keys", "description": "令牌签名密钥：公布（JWKS）与轮换"},
+]
+
+log = structlog.get_logger("gateway")
 
 
 def own_openapi(app: FastAPI) -> dict[str, Any]:
-    """The gateway's own operations only (the export merges the services' into it)."""
-    return get_openapi(title=TITLE, version=app.version, description=DESCRIPTION, routes=app.routes)
+    """The gateway's own operations only, as the kernel documents them (permissions
+    included); the export merges the services' operations into it."""
+    generate: Callable[[], dict[str, Any]] = app.state.own_openapi
+    return generate()
 
 
-def create_app(settings: GatewaySettings | None = None) -> FastAPI:
+def create_app(settings: GatewaySettings | None = None, *, database: Database | None = None) -> FastAPI:
+    """``database`` lets tests hand in one bound to a test transaction (see ``create_service_app``)."""
     settings = settings or GatewaySettings()
-    configure_logging(settings.service_name, settings.log_level, settings.log_json)
+    identity = Identity.from_settings(settings)
+
+    async def load_keys() -> dict[str, Any]:
+        db: Database = app.state.db
+        async with db.sessionmaker() as session:
+            return await identity.keys.jwks(session)
+
+    verifier = GatewayVerifier(audience=settings.service_name, load_keys=load_keys)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        db: Database = app.state.db
+        try:
+            async with db.sessionmaker() as session, session.begin():
+                await ensure_current_key(session, identity.cipher)  # the first start makes the first key
+            await verifier.reload()
+        except Exception as exc:  # the database may come later: keys load at first use then (/readyz says so)
+            log.warning("signing_keys_not_loaded", error=type(exc).__name__)
+        await identity.passwords.warm_up()
         app.state.downstreams = make_downstreams(settings)
         try:
             yield
         finally:
             await asyncio.gather(*(d.client.aclose() for d in app.state.downstreams.values()))
 
-    app = FastAPI(title=TITLE, description=DESCRIPTION, version="1.0.0", lifespan=lifespan,
-                  generate_unique_id_function=operation_id, separate_input_output_schemas=False)
-    app.state.settings = settings
-    app.state.metrics = Metrics("gateway")
-    install_problem_handlers(app, default_language=settings.default_language)
-    app.include_router(routes_ops.router)
-    app.include_router(metrics_router())
+    app = create_service_app(
+        settings,
+        title=TITLE,
+        description=DESCRIPTION,
+        routers=[routes_ops.router, routes_keys.jwks_router, routes_auth.router, routes_users.router,
+                 routes_clients.router, routes_keys.router],
+        records=RECORDS,
+        constraint_errors=CONSTRAINT_ERRORS,
+        database=database,
+        verifier=verifier,
+        tags=TAGS,
+        extra_lifespan=lifespan,
+        include_health=False,
+    )
+    app.state.identity = identity
+    install_gateway_handlers(app)
+    # After the gateway's own routes: everything else under /api/v1/<service>/ is forwarded.
     app.router.routes.append(proxy.route)
-    app.add_middleware(ObservabilityMiddleware, metrics=app.state.metrics)
+
+    app.state.own_openapi = app.openapi
+    served: dict[str, Any] = {}
 
     def contract() -> dict[str, Any]:
         """The committed contract (services' operations included) when present."""
-        if app.openapi_schema is None:
+        if not served:
             path = settings.contract_path
-            app.openapi_schema = json.loads(path.read_text("utf-8")) if path.is_file() else own_openapi(app)
-        return app.openapi_schema
+            served.update(json.loads(path.read_text("utf-8")) if path.is_file() else own_openapi(app))
+        return served
 
     app.openapi = contract  # type: ignore[method-assign]
     return app

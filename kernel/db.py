@@ -13,6 +13,7 @@ from sqlalchemy import DateTime, MetaData, func, text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import Mapped, mapped_column
 
+from kernel.auth import DataScope
 from kernel.settings import ServiceSettings
 
 NAMING_CONVENTION = {
@@ -67,12 +68,18 @@ def make_engine(url: str, settings: ServiceSettings | None = None) -> AsyncEngin
             "statement_timeout": str(s.db_statement_timeout_ms),
         }
         connect_args["timeout"] = s.db_pool_timeout_s
+        if s.db_role:
+            # Work as the service's application role: it does not own the tables, so
+            # row-level security applies to it (see kernel.migrations.create_app_role).
+            connect_args["server_settings"]["role"] = s.db_role  # type: ignore[index]
     return create_async_engine(
         url,
         pool_size=s.db_pool_size if s else 5,
         max_overflow=s.db_max_overflow if s else 5,
         pool_timeout=s.db_pool_timeout_s if s else 5.0,
-        pool_pre_ping=True,
+        # No pre-ping (a round trip per request): a broken connection fails its request
+        # with a 503 and is discarded by the pool; old ones are recycled.
+        pool_recycle=1800,
         connect_args=connect_args,
     )
 
@@ -80,3 +87,14 @@ def make_engine(url: str, settings: ServiceSettings | None = None) -> AsyncEngin
 def make_database(settings: ServiceSettings) -> Database:
     engine = make_engine(settings.require_database_url(), settings)
     return Database(engine=engine, sessionmaker=async_sessionmaker(engine, expire_on_commit=False))
+
+
+async def apply_scope(session: AsyncSession, scope: DataScope) -> None:
+    """Tell row-level security whose request this transaction serves (``set_config``
+    local to the transaction)."""
+    projects = ",".join(sorted(str(p) for p in scope.project_ids or ()))
+    await session.execute(
+        text("SELECT set_config('anju.scope_all', :a, true), set_config('anju.scope_region', :r, true), "
+             "set_config('anju.scope_projects', :p, true)"),
+        {"a": "on" if scope.unrestricted else "off", "r": scope.region_prefix or "", "p": projects},
+    )

@@ -24,6 +24,7 @@ class DomainError(Exception):
     code: ClassVar[str] = "error"
     title_zh: ClassVar[str] = "请求无法处理"
     title_en: ClassVar[str] = "The request cannot be processed"
+    headers: ClassVar[dict[str, str]] = {}
 
     def __init__(self, detail: str | None = None, *, errors: list[FieldError] | None = None,
                  extra: dict[str, object] | None = None) -> None:
@@ -75,6 +76,7 @@ class PreconditionRequired(DomainError):
 class Unavailable(DomainError):
     """A dependency is temporarily unavailable; retrying later may succeed."""
 
+    headers = {"Retry-After": "1"}  # noqa: RUF012
     code = "unavailable"
     title_zh = "服务暂时不可用，请稍后重试"
     title_en = "Temporarily unavailable, retry later"
@@ -86,6 +88,29 @@ class TimedOut(DomainError):
     code = "timeout"
     title_zh = "处理超时，请稍后重试"
     title_en = "Timed out"
+
+
+class TooManyRequests(DomainError):
+    code = "too_many_requests"
+    title_zh = "请求过于频繁，请稍后再试"
+    title_en = "Too many requests"
+
+
+class Unauthorized(DomainError):
+    """No valid credentials (HTTP 401)."""
+
+    headers = {"WWW-Authenticate": 'Bearer realm="anju"'}  # noqa: RUF012
+    code = "unauthenticated"
+    title_zh = "未登录或登录已过期"
+    title_en = "Authentication required"
+
+
+class Denied(DomainError):
+    """Valid credentials, but the role may not do this (HTTP 403)."""
+
+    code = "forbidden"
+    title_zh = "无权执行此操作"
+    title_en = "Forbidden"
 
 
 class TooLarge(DomainError):

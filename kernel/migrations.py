@@ -95,3 +95,80 @@ def revisions_base_to_head(script_location: Path) -> list[str]:
 def current_revision(connection: Connection, schema: str) -> str | None:
     ctx = MigrationContext.configure(connection, opts={"version_table_schema": schema})
     return ctx.get_current_revision()
+
+
+# --- helpers for migration scripts -------------------------------------------------------------
+# The service's application role does not own its tables, so row-level security
+# applies to it; the audit table is append-only for it. The role is cluster-wide
+# and is created when the migrating user may (otherwise a DBA creates it).
+
+
+def create_app_role_sql(schema: str, role: str) -> list[str]:
+    return [
+        f"""DO $$ BEGIN
+  IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '{role}') THEN CREATE ROLE "{role}" NOLOGIN; END IF;
+  BEGIN EXECUTE 'GRANT "{role}" TO ' || quote_ident(current_user);
+  EXCEPTION WHEN insufficient_privilege OR invalid_grant_operation THEN NULL; END;
+END $$""",
+        f'GRANT USAGE ON SCHEMA "{schema}" TO "{role}"',
+        f'GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA "{schema}" TO "{role}"',
+        f'GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA "{schema}" TO "{role}"',
+        f'REVOKE ALL ON "{schema}".alembic_version FROM "{role}"',
+        f'ALTER DEFAULT PRIVILEGES IN SCHEMA "{schema}" GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO "{role}"',
+        f'ALTER DEFAULT PRIVILEGES IN SCHEMA "{schema}" GRANT USAGE, SELECT ON SEQUENCES TO "{role}"',
+    ]
+
+
+def drop_app_grants_sql(schema: str, role: str) -> list[str]:
+    return [
+        f'ALTER DEFAULT PRIVILEGES IN SCHEMA "{schema}" REVOKE ALL ON TABLES FROM "{role}"',
+        f'ALTER DEFAULT PRIVILEGES IN SCHEMA "{schema}" REVOKE ALL ON SEQUENCES FROM "{role}"',
+        f'REVOKE ALL ON ALL TABLES IN SCHEMA "{schema}" FROM "{role}"',
+        f'REVOKE ALL ON ALL SEQUENCES IN SCHEMA "{schema}" FROM "{role}"',
+        f'REVOKE USAGE ON SCHEMA "{schema}" FROM "{role}"',
+    ]
+
+
+def audit_append_only_sql(schema: str, role: str) -> list[str]:
+    """No UPDATE or DELETE on the audit log: not granted to the app, and refused by a trigger."""
+    return [
+        f'REVOKE UPDATE, DELETE, TRUNCATE ON "{schema}".audit_log FROM "{role}"',
+        f"""CREATE OR REPLACE FUNCTION "{schema}".audit_log_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN RAISE EXCEPTION 'audit_log is append-only'; END $$""",
+        f"""CREATE TRIGGER audit_log_append_only BEFORE UPDATE OR DELETE ON "{schema}".audit_log
+FOR EACH ROW EXECUTE FUNCTION "{schema}".audit_log_append_only()""",
+    ]
+
+
+def drop_audit_append_only_sql(schema: str) -> list[str]:
+    return [
+        f'DROP TRIGGER IF EXISTS audit_log_append_only ON "{schema}".audit_log',
+        f'DROP FUNCTION IF EXISTS "{schema}".audit_log_append_only()',
+    ]
+
+
+def scope_rls_sql(schema: str, table: str, region_column: str, project_column: str | None) -> list[str]:
+    """Row-level security by the caller's scope (see ``kernel.db.apply_scope``): the second
+    line behind the scoped queries. With no scope set, the app role sees nothing."""
+    project_clause = (
+        f" OR {project_column}::text = ANY (string_to_array("
+        f"coalesce(current_setting('anju.scope_projects', true), ''), ','))"
+        if project_column else ""
+    )
+    rule = (
+        "coalesce(current_setting('anju.scope_all', true), 'off') = 'on'"
+        " OR (coalesce(current_setting('anju.scope_region', true), '') <> ''"
+        f" AND {region_column} LIKE current_setting('anju.scope_region', true) || '%')"
+        + project_clause
+    )
+    return [
+        f'ALTER TABLE "{schema}"."{table}" ENABLE ROW LEVEL SECURITY',
+        f'CREATE POLICY scope ON "{schema}"."{table}" USING ({rule}) WITH CHECK ({rule})',
+    ]
+
+
+def drop_scope_rls_sql(schema: str, table: str) -> list[str]:
+    return [
+        f'DROP POLICY IF EXISTS scope ON "{schema}"."{table}"',
+        f'ALTER TABLE "{schema}"."{table}" DISABLE ROW LEVEL SECURITY',
+    ]

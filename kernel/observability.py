@@ -10,7 +10,14 @@ import time
 import structlog
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from kernel.requestid import REQUEST_ID_HEADER, accept_or_new, bind_request_id, reset_request_id
+from kernel.requestid import (
+    REQUEST_ID_HEADER,
+    accept_or_new,
+    bind_client_ip,
+    bind_request_id,
+    reset_client_ip,
+    reset_request_id,
+)
 from kernel.web.metrics import Metrics
 
 _QUIET = frozenset({"/healthz", "/readyz", "/metrics"})
@@ -34,6 +41,8 @@ class ObservabilityMiddleware:
                 break
         rid = accept_or_new(incoming)
         token = bind_request_id(rid)
+        client = scope.get("client")
+        ip_token = bind_client_ip(client[0] if client else None)
         rid_bytes = rid.encode("latin-1")
         start = time.perf_counter()
         status = 500
@@ -61,3 +70,4 @@ class ObservabilityMiddleware:
                 self.log.info("request", method=method, path=path, route=route, status=status,
                               duration_ms=round(elapsed * 1000, 2))
             reset_request_id(token)
+            reset_client_ip(ip_token)

@@ -6,10 +6,11 @@ import uuid
 from collections.abc import Sequence
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import Select, and_, or_, select
+from sqlalchemy import ColumnElement, Select, and_, false, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import DeclarativeBase, InstrumentedAttribute
 
+from kernel.auth import DataScope
 from kernel.pagination import PageRequest, PageResult, decode_cursor, encode_cursor
 
 M = TypeVar("M", bound=DeclarativeBase)
@@ -84,3 +85,15 @@ def _coerce(column: InstrumentedAttribute[Any], raw: str) -> Any:
         return python_type(raw)
     except (ValueError, TypeError) as exc:
         raise BadCursor() from exc
+
+
+def scope_clause(scope: DataScope, region_column: Any, project_column: Any = None) -> ColumnElement[bool]:
+    """The caller's scope as a WHERE clause: lists are filtered in the query, never after."""
+    if scope.unrestricted:
+        return true()
+    clauses: list[ColumnElement[bool]] = []
+    if scope.region_prefix:
+        clauses.append(region_column.startswith(scope.region_prefix, autoescape=True))
+    if scope.project_ids and project_column is not None:
+        clauses.append(project_column.in_(sorted(scope.project_ids)))
+    return or_(*clauses) if clauses else false()

@@ -10,6 +10,7 @@ from contextvars import ContextVar, Token
 
 REQUEST_ID_HEADER = "x-request-id"
 _request_id: ContextVar[str | None] = ContextVar("request_id", default=None)
+_client_ip: ContextVar[str | None] = ContextVar("client_ip", default=None)
 _SANE = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 
 
@@ -31,3 +32,15 @@ def bind_request_id(rid: str) -> Token[str | None]:
 
 def reset_request_id(token: Token[str | None]) -> None:
     _request_id.reset(token)
+
+
+def current_client_ip() -> str | None:
+    return _client_ip.get()
+
+
+def bind_client_ip(ip: str | None) -> Token[str | None]:
+    return _client_ip.set(ip)
+
+
+def reset_client_ip(token: Token[str | None]) -> None:
+    _client_ip.reset(token)

@@ -8,6 +8,7 @@ common ``DATABASE_URL``, so one variable can point every service at one server
 from __future__ import annotations
 
 import os
+from typing import Literal
 
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -45,6 +46,18 @@ class ServiceSettings(KernelSettings):
     db_statement_timeout_ms: int = Field(default=15_000, ge=0)
     page_size_default: int = Field(default=50, ge=1)
     page_size_max: int = Field(default=200, ge=1)
+    db_role: str | None = Field(default=None, description="application role to work as (not the tables' owner)")
+    db_rls: bool = Field(default=False, description="set the caller's scope for row-level security")
+
+    # identity: tokens come from the gateway and are verified here
+    auth_mode: Literal["verify", "off"] = "verify"
+    jwks_url: str = "http://127.0.0.1:8000/.well-known/jwks.json"
+    jwks_json: str | None = Field(default=None, description="a static JWKS document (tests)")
+    # personal information (development keys by default: every deployment sets its own)
+    pii_keyring: str = Field(default_factory=lambda: _dev_pii()[0])
+    pii_active_key: str = "dev1"
+    pii_index_key: str = Field(default_factory=lambda: _dev_pii()[1])
+    idempotency_ttl_hours: int = Field(default=168, ge=1)
 
     @model_validator(mode="after")
     def _fallback_database_url(self) -> ServiceSettings:
@@ -62,3 +75,9 @@ class ServiceSettings(KernelSettings):
                 f"or {self.model_config.get('env_prefix', '')}DATABASE_URL"
             )
         return self.database_url
+
+
+def _dev_pii() -> tuple[str, str]:
+    from kernel.pii import DEV_INDEX_KEY, DEV_KEYRING
+
+    return DEV_KEYRING, DEV_INDEX_KEY

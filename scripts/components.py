@@ -31,5 +31,12 @@ SERVICES: tuple[Component, ...] = (
     Component("housing", "services.housing", "HOUSING_", 8003, "housing"),
     Component("funding", "services.funding", "FUNDING_", 8004, "funding"),
 )
-GATEWAY = Component("gateway", "gateway", "GATEWAY_", 8000, None)
+GATEWAY = Component("gateway", "gateway", "GATEWAY_", 8000, "gateway")
 ALL: tuple[Component, ...] = (*SERVICES, GATEWAY)
+#: The deployables that own a schema: each gets a database, migrations and demo data.
+WITH_DATABASE: tuple[Component, ...] = tuple(c for c in ALL if c.schema is not None)
+
+
+def jwks_url(gateway_base: str) -> str:
+    """Where every service fetches the gateway's token-signing keys (``<PREFIX>JWKS_URL``)."""
+    return f"{gateway_base.rstrip('/')}/.well-known/jwks.json"

@@ -2,8 +2,8 @@
 
 ``DATABASE_URL`` (or per-service ``<PREFIX>DATABASE_URL``) names a real server;
 without one, a private PostgreSQL 16 from the ``pgserver`` package is started
-with its data under ``.anju/`` (git-ignored), and each service gets its own
-database on it, as in production.
+with its data under ``.anju/`` (git-ignored), and each service and the gateway
+get their own database on it, as in production.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
 
-from scripts.components import SERVICES
+from scripts.components import WITH_DATABASE
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA_DIR = ROOT / ".anju"
@@ -87,17 +87,19 @@ def embedded_server(name: str = "pgdata") -> Iterator[str]:
 
 
 def service_urls_from_env() -> dict[str, str] | None:
-    """Per-service URLs when the environment names a server; None to use the embedded one."""
+    """Per-deployable URLs (services and gateway) when the environment names a server;
+    None to use the embedded one."""
     common = os.environ.get("DATABASE_URL")
-    urls: dict[str, str] = {}
-    for c in SERVICES:
-        url = os.environ.get(f"{c.env_prefix}DATABASE_URL") or common
-        if not url:
-            return None
-        urls[c.name] = url
-    return urls
+    named = {c.name: os.environ.get(f"{c.env_prefix}DATABASE_URL") or common for c in WITH_DATABASE}
+    if not any(named.values()):
+        return None
+    missing = [f"{c.env_prefix}DATABASE_URL" for c in WITH_DATABASE if not named[c.name]]
+    if missing:
+        # Half a configuration is a mistake, not a reason to quietly use another database.
+        raise SystemExit(f"some databases are named and some are not; set DATABASE_URL or also {', '.join(missing)}")
+    return {name: str(url) for name, url in named.items()}
 
 
 def per_service_databases(server_url: str, prefix: str = "anju") -> dict[str, str]:
-    """One database per service on one server, as in production."""
-    return {c.name: create_database(server_url, f"{prefix}_{c.name}") for c in SERVICES}
+    """One database per service (and one for the gateway) on one server, as in production."""
+    return {c.name: create_database(server_url, f"{prefix}_{c.name}") for c in WITH_DATABASE}

@@ -1,9 +1,11 @@
 """``make run``: everything on one machine.
 
-Uses ``DATABASE_URL`` when set, else an embedded PostgreSQL; applies every
-service's migrations, loads the demo data, starts the four services and the
-gateway, waits until the gateway reports them ready, and stops them all on
-Ctrl-C. ``--migrate-only`` stops after the migrations.
+Uses ``DATABASE_URL`` when set, else an embedded PostgreSQL; applies the
+migrations of every service and of the gateway, loads the demo data (projects,
+and the demo users of README.md), starts the four services and the gateway
+(the services verify tokens with the gateway's JWKS), waits until the gateway
+reports them ready, and stops them all on Ctrl-C. ``--migrate-only`` stops
+after the migrations.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from collections.abc import Iterator
 import httpx
 
 from kernel.migrations import upgrade
-from scripts.components import ALL, GATEWAY, SERVICES, Component
+from scripts.components import ALL, GATEWAY, SERVICES, WITH_DATABASE, Component, jwks_url
 from scripts.localdb import embedded_server, per_service_databases, service_urls_from_env
 
 
@@ -40,7 +42,7 @@ def databases() -> Iterator[dict[str, str]]:
 def migrate(urls: dict[str, str]) -> None:
     from importlib import import_module
 
-    for c in SERVICES:
+    for c in WITH_DATABASE:
         deployable = import_module(f"{c.module}.__main__").DEPLOYABLE
         upgrade(deployable.migrations, urls[c.name])
         print(f"• {c.name}: 数据库迁移完成", flush=True)
@@ -54,9 +56,9 @@ def revision(urls: dict[str, str], service: str, message: str) -> int:
 
     from kernel.migrations import alembic_config
 
-    component = next((c for c in SERVICES if c.name == service), None)
+    component = next((c for c in WITH_DATABASE if c.name == service), None)
     if component is None:
-        print(f"unknown service {service!r}; one of: {', '.join(c.name for c in SERVICES)}", file=sys.stderr)
+        print(f"unknown service {service!r}; one of: {', '.join(c.name for c in WITH_DATABASE)}", file=sys.stderr)
         return 2
     deployable = import_module(f"{component.module}.__main__").DEPLOYABLE
     command.revision(alembic_config(deployable.migrations, urls[service]), message=message, autogenerate=True)
@@ -64,22 +66,28 @@ def revision(urls: dict[str, str], service: str, message: str) -> int:
 
 
 def seed(urls: dict[str, str]) -> None:
+    from gateway.demo import seed_demo as seed_gateway
+    from gateway.settings import GatewaySettings
     from services.projects.demo import seed_demo
     from services.projects.settings import ProjectsSettings
 
     asyncio.run(seed_demo(ProjectsSettings(database_url=urls["projects"])))
-    print("• 演示数据已加载", flush=True)
+    asyncio.run(seed_gateway(GatewaySettings(database_url=urls[GATEWAY.name])))
+    print("• 演示数据与演示用户已加载（见 README.md“Demo users”）", flush=True)
 
 
 def child_env(urls: dict[str, str]) -> dict[str, str]:
     env = dict(os.environ)
     env.pop("DATABASE_URL", None)
-    for c in SERVICES:
+    env.setdefault(f"{GATEWAY.env_prefix}PORT", str(GATEWAY.port))
+    gateway = f"http://127.0.0.1:{env[f'{GATEWAY.env_prefix}PORT']}"
+    for c in WITH_DATABASE:
         env[f"{c.env_prefix}DATABASE_URL"] = urls[c.name]
+    for c in SERVICES:
         env.setdefault(f"{c.env_prefix}PORT", str(c.port))
         env.setdefault(f"{GATEWAY.env_prefix}{c.name.upper()}_URL",
                        f"http://127.0.0.1:{env[f'{c.env_prefix}PORT']}")
-    env.setdefault(f"{GATEWAY.env_prefix}PORT", str(GATEWAY.port))
+        env.setdefault(f"{c.env_prefix}JWKS_URL", jwks_url(gateway))  # tokens are the gateway's
     return env
 
 
@@ -153,7 +161,8 @@ def main() -> int:
             print(f"\n安居 Anju 已启动（{len(ALL)} 个进程）：\n"
                   f"  接口文档  {gateway}/docs\n"
                   f"  就绪检查  {gateway}/readyz\n"
-                  f"  项目列表  {gateway}/api/v1/projects/projects\n"
+                  f"  登录      POST {gateway}/api/v1/auth/login（演示用户见 README.md）\n"
+                  f"  项目列表  {gateway}/api/v1/projects/projects（携带 Authorization: Bearer <令牌>）\n"
                   f"按 Ctrl-C 停止。\n", flush=True)
             while True:
                 for name, p in procs.items():

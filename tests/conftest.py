@@ -12,10 +12,11 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
-from kernel.db import Database, make_engine
-from kernel.settings import normalize_database_url
+from kernel.auth import DataScope
+from kernel.db import Database, apply_scope, make_engine
 from services.projects.app import create_app as create_projects
 from services.projects.settings import ProjectsSettings
+from tests.support.auth import bearer, verifier
 from tests.support.db import scratch_database, test_server
 
 
@@ -33,7 +34,10 @@ def database_url(pg_server: str) -> Iterator[str]:
 
 @pytest.fixture(scope="session")
 async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
-    eng = make_engine(normalize_database_url(database_url))
+    """Connections work as the projects service's application role, as the service does,
+    so row-level security applies in the API tests too."""
+    settings = ProjectsSettings(database_url=database_url)
+    eng = make_engine(settings.require_database_url(), settings)
     yield eng
     await eng.dispose()
 
@@ -53,10 +57,16 @@ def projects_settings(database_url: str) -> ProjectsSettings:
 
 
 @pytest.fixture
-async def projects(db: Database, projects_settings: ProjectsSettings) -> AsyncIterator[httpx.AsyncClient]:
-    app = create_projects(projects_settings, database=db)
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://projects") as client:
+def projects_app(db: Database, projects_settings: ProjectsSettings):
+    return create_projects(projects_settings, database=db, verifier=verifier("projects"))
+
+
+@pytest.fixture
+async def projects(projects_app) -> AsyncIterator[httpx.AsyncClient]:
+    """A client of the projects service, signed in as a province-wide admin by default."""
+    transport = httpx.ASGITransport(app=projects_app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://projects",
+                                 headers=bearer("admin", region="430000000000")) as client:
         yield client
 
 
@@ -66,6 +76,7 @@ async def count(db: Database):
 
     async def _count(table: str, where: str = "true", **params: object) -> int:
         async with db.sessionmaker() as session:
+            await apply_scope(session, DataScope.everything())  # see every row, whatever RLS allows
             result = await session.execute(text(f"SELECT count(*) FROM {table} WHERE {where}"), params)
             return int(result.scalar_one())
 

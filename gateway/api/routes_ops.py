@@ -1,4 +1,5 @@
-"""The gateway's own health and readiness (readiness fans out to every service)."""
+"""The gateway's own health and readiness (readiness checks its database and fans
+out to every service)."""
 
 from __future__ import annotations
 
@@ -8,10 +9,11 @@ from typing import Literal
 
 import httpx
 from fastapi import APIRouter, Request
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from starlette.responses import JSONResponse
 
 from gateway.downstream import Downstream
+from kernel.db import Database
 from kernel.web.health import Health
 
 router = APIRouter(tags=["ops"])
@@ -25,6 +27,7 @@ class ServiceReadiness(BaseModel):
 
 class GatewayReadiness(BaseModel):
     status: Literal["ready", "unready"]
+    database: ServiceReadiness = Field(description="网关自身的数据库（用户、令牌、签名密钥）")
     services: dict[str, ServiceReadiness]
 
 
@@ -45,13 +48,23 @@ async def _probe(target: Downstream, timeout_s: float) -> ServiceReadiness:
     return ServiceReadiness(status="unready", latency_ms=latency, error=f"HTTP {resp.status_code}")
 
 
-@router.get("/readyz", response_model=GatewayReadiness, summary="就绪检查（逐个检查下游服务）",
+async def _ping(db: Database, timeout_s: float) -> ServiceReadiness:
+    start = time.perf_counter()
+    try:
+        await asyncio.wait_for(db.ping(), timeout=timeout_s)
+    except Exception as exc:  # any failure means not ready; the reason is reported
+        return ServiceReadiness(status="unready", error=type(exc).__name__)
+    return ServiceReadiness(status="ready", latency_ms=round((time.perf_counter() - start) * 1000, 2))
+
+
+@router.get("/readyz", response_model=GatewayReadiness, summary="就绪检查（网关数据库与各下游服务）",
             operation_id="ops-get_readiness", responses={503: {"model": GatewayReadiness}})
 async def get_readiness(request: Request) -> JSONResponse:
     downstreams: dict[str, Downstream] = request.app.state.downstreams
     timeout = request.app.state.settings.readiness_timeout_s
-    results = await asyncio.gather(*(_probe(d, timeout) for d in downstreams.values()))
+    database, *results = await asyncio.gather(_ping(request.app.state.db, timeout),
+                                              *(_probe(d, timeout) for d in downstreams.values()))
     services = dict(zip(downstreams, results, strict=True))
-    ready = all(r.status == "ready" for r in results)
-    body = GatewayReadiness(status="ready" if ready else "unready", services=services)
+    ready = database.status == "ready" and all(r.status == "ready" for r in results)
+    body = GatewayReadiness(status="ready" if ready else "unready", database=database, services=services)
     return JSONResponse(body.model_dump(), status_code=200 if ready else 503)

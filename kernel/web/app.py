@@ -3,18 +3,28 @@ ids, JSON logs, metrics, problem+json, health, and a clean contract."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
-from contextlib import asynccontextmanager
+import asyncio
+import contextlib
+import json
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
-from fastapi import APIRouter, FastAPI
+import httpx
+import structlog
+from fastapi import APIRouter, FastAPI, Request
+from starlette.responses import Response
 
 from kernel.db import Database, make_database
 from kernel.errors import ConstraintErrors
 from kernel.logging import configure_logging
 from kernel.observability import ObservabilityMiddleware
 from kernel.openapi import operation_id
+from kernel.records import KernelRecords
 from kernel.settings import ServiceSettings
+from kernel.web.audit_routes import audit_router
+from kernel.web.auth import TokenVerifier, document_permissions
 from kernel.web.health import health_router
+from kernel.web.idempotency import Replay, replay_response
 from kernel.web.metrics import Metrics, metrics_router
 from kernel.web.problems import install_problem_handlers
 
@@ -25,14 +35,22 @@ def create_service_app(
     title: str,
     description: str,
     routers: Sequence[APIRouter],
+    records: KernelRecords,
     constraint_errors: ConstraintErrors | None = None,
     database: Database | None = None,
+    verifier: TokenVerifier | None = None,
     tags: list[dict[str, str]] | None = None,
+    extra_lifespan: Callable[[FastAPI], AbstractAsyncContextManager[None]] | None = None,
+    include_health: bool = True,
     version: str = "1.0.0",
 ) -> FastAPI:
-    """Build a service app. ``database`` lets tests hand in one bound to a test transaction;
-    otherwise the engine is made in ``lifespan`` from the settings and disposed at shutdown."""
+    """Build a service app. ``database`` and ``verifier`` let tests hand in a database bound
+    to a test transaction and a static key set; otherwise both are made in ``lifespan``
+    from the settings and closed at shutdown."""
     configure_logging(settings.service_name, settings.log_level, settings.log_json)
+    log = structlog.get_logger("kernel.app")
+    if settings.auth_mode == "off":
+        log.warning("auth_disabled", detail="token checks are OFF: for benchmarks only")
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -40,9 +58,25 @@ def create_service_app(
         if getattr(app.state, "db", None) is None:
             owned = make_database(settings)
             app.state.db = owned
+        jwks_client = None
+        if getattr(app.state, "verifier", None) is None:
+            jwks_client = httpx.AsyncClient(timeout=httpx.Timeout(3.0))
+            static = json.loads(settings.jwks_json) if settings.jwks_json else None
+            app.state.verifier = TokenVerifier(audience=settings.service_name, jwks_url=settings.jwks_url,
+                                               jwks=static, client=jwks_client)
+        purge = asyncio.create_task(_purge_idempotency_keys(app))
         try:
-            yield
+            if extra_lifespan is None:
+                yield
+            else:
+                async with extra_lifespan(app):
+                    yield
         finally:
+            purge.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await purge
+            if jwks_client is not None:
+                await jwks_client.aclose()
             if owned is not None:
                 await owned.dispose()
 
@@ -57,13 +91,37 @@ def create_service_app(
     )
     app.state.settings = settings
     app.state.db = database
+    app.state.verifier = verifier
+    app.state.records = records
     app.state.metrics = Metrics(settings.service_name)
 
     install_problem_handlers(app, constraint_errors, settings.default_language)
-    app.include_router(health_router())
+
+    @app.exception_handler(Replay)
+    async def _replay(request: Request, exc: Replay) -> Response:
+        return replay_response(exc.stored)
+
+    if include_health:
+        app.include_router(health_router())
     app.include_router(metrics_router())
     for router in routers:
         app.include_router(router)
+    app.include_router(audit_router(settings.service_name))
+    document_permissions(app)
 
     app.add_middleware(ObservabilityMiddleware, metrics=app.state.metrics)
     return app
+
+
+async def _purge_idempotency_keys(app: FastAPI, every_s: float = 3600.0) -> None:
+    """Expired idempotency keys are deleted hourly (they are also ignored once expired)."""
+    log = structlog.get_logger("kernel.idempotency")
+    while True:
+        await asyncio.sleep(every_s)
+        try:
+            db: Database = app.state.db
+            async with db.sessionmaker() as session, session.begin():
+                removed = await app.state.records.idempotency.purge_expired(session)
+            log.info("idempotency_keys_purged", removed=removed)
+        except Exception as exc:  # keep purging later; a failed round is not fatal
+            log.warning("idempotency_purge_failed", error=type(exc).__name__)

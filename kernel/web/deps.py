@@ -9,16 +9,30 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Header, Query, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from kernel.db import Database
+from kernel.auth import Principal
+from kernel.db import Database, apply_scope
 from kernel.errors import FieldError
 from kernel.pagination import PageRequest, PageTooLarge
+from kernel.web.auth import authenticate
 from kernel.web.problems import problem_responses
 
 
-async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
-    """Commits after the route returns and before the response is sent
+async def get_session(request: Request,
+                      principal: Annotated[Principal, Depends(authenticate)]) -> AsyncIterator[AsyncSession]:
+    """The caller's session: authenticated, with the caller's scope set for row-level
+    security. Commits after the route returns and before the response is sent
     (``scope="function"``), so a failed commit still becomes an error response;
     rolls back when the route raises. Nothing is half written."""
+    db: Database = request.app.state.db
+    async with db.sessionmaker() as session:
+        if request.app.state.settings.db_rls:
+            await apply_scope(session, principal.scope)
+        yield session
+        await session.commit()
+
+
+async def get_system_session(request: Request) -> AsyncIterator[AsyncSession]:
+    """A session for work that has no caller yet (login, token refresh)."""
     db: Database = request.app.state.db
     async with db.sessionmaker() as session:
         yield session
@@ -26,6 +40,7 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
 
 
 SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]
+SystemSessionDep = Annotated[AsyncSession, Depends(get_system_session, scope="function")]
 
 
 def page_params(

@@ -38,6 +38,9 @@ STATUS_BY_KIND: list[tuple[type[e.DomainError], int]] = [
     (e.Unavailable, 503),
     (e.TimedOut, 504),
     (e.TooLarge, 413),
+    (e.Unauthorized, 401),
+    (e.Denied, 403),
+    (e.TooManyRequests, 429),
 ]
 
 
@@ -233,7 +236,7 @@ def install_problem_handlers(app: FastAPI, constraint_errors: e.ConstraintErrors
 
     @app.exception_handler(e.DomainError)
     async def _domain(request: Request, exc: e.DomainError) -> JSONResponse:
-        headers = {"Retry-After": "1"} if isinstance(exc, e.Unavailable) else None
+        headers = dict(exc.headers) or None
         return problem_response(request, status=status_for(exc), code=exc.code,
                                 title=exc.title(lang(request)), detail=exc.detail,
                                 errors=exc.errors, headers=headers, extra=exc.extra)

@@ -6,14 +6,19 @@ from fastapi import FastAPI
 
 from kernel.db import Database
 from kernel.web.app import create_service_app
+from kernel.web.auth import TokenVerifier
+from services.funding.db.models import RECORDS
 from services.funding.settings import FundingSettings
 
 
-def create_app(settings: FundingSettings | None = None, *, database: Database | None = None) -> FastAPI:
+def create_app(settings: FundingSettings | None = None, *, database: Database | None = None,
+               verifier: TokenVerifier | None = None) -> FastAPI:
     return create_service_app(
         settings or FundingSettings(),
         title="Anju 资金服务 (funding)",
         description="资金来源与专项债全周期、资金计划、复式记账、拨付审批、应付款、到位率与资金缺口。",
         routers=[],
+        records=RECORDS,
         database=database,
+        verifier=verifier,
     )

@@ -11,4 +11,5 @@ class FundingSettings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="FUNDING_", extra="ignore")
 
     service_name: str = "funding"
+    db_role: str | None = "anju_funding_app"
     port: int = 8004

@@ -11,4 +11,5 @@ class HousingSettings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="HOUSING_", extra="ignore")
 
     service_name: str = "housing"
+    db_role: str | None = "anju_housing_app"
     port: int = 8003

@@ -4,11 +4,14 @@ use cases (so every rule applies) and idempotent: rerunning adds nothing."""
 
 from __future__ import annotations
 
+import uuid
+from dataclasses import replace
 from decimal import Decimal
 
 import structlog
 
-from kernel.db import make_database
+from kernel.auth import SYSTEM, DataScope
+from kernel.db import apply_scope, make_database
 from services.projects.db.repositories import ProjectRepository, RegionRepository
 from services.projects.domain.projects import ProjectDraft, create_project
 from services.projects.domain.regions import RegionDraft, create_region
@@ -43,6 +46,14 @@ REGIONS: list[tuple[str, str]] = [
     ("430902002001", "大码头社区"),
     ("430971002001", "龙岭村"),
 ]
+
+
+#: Demo ids are derived from the project code, so other services' demo data can name them.
+DEMO_NAMESPACE = uuid.UUID("6f1c2a6e-5d1b-4c1e-9a53-0a9d3c1b7e42")
+
+
+def demo_project_id(code: str) -> uuid.UUID:
+    return uuid.uuid5(DEMO_NAMESPACE, code)
 
 
 def _d(value: str) -> Decimal:
@@ -91,15 +102,16 @@ async def seed_demo(settings: ProjectsSettings) -> None:
     added_regions = added_projects = 0
     try:
         async with db.sessionmaker() as session, session.begin():
+            await apply_scope(session, DataScope.everything())
             regions = RegionRepository(session)
             for code, name in REGIONS:
                 if not await regions.exists(code):
-                    await create_region(session, RegionDraft(code=code, name=name))
+                    await create_region(session, SYSTEM, RegionDraft(code=code, name=name))
                     added_regions += 1
             projects = ProjectRepository(session)
             for draft in PROJECTS:
                 if not await projects.code_taken(draft.code):
-                    await create_project(session, draft)
+                    await create_project(session, SYSTEM, replace(draft, id=demo_project_id(draft.code)))
                     added_projects += 1
     finally:
         await db.dispose()

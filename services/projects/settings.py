@@ -14,4 +14,6 @@ class ProjectsSettings(ServiceSettings):
 
     service_name: str = "projects"
     port: int = 8001
+    db_role: str | None = "anju_projects_app"
+    db_rls: bool = True
     square_metres_per_mu: Decimal = Decimal("666.67")

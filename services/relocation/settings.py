@@ -11,4 +11,5 @@ class RelocationSettings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="RELOCATION_", extra="ignore")
 
     service_name: str = "relocation"
+    db_role: str | None = "anju_relocation_app"
     port: int = 8002

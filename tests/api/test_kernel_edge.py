@@ -11,9 +11,10 @@ from kernel.db import Database
 from kernel.errors import Invalid
 from kernel.web.app import create_service_app
 from kernel.web.deps import SessionDep
-from services.projects.db.models import Region
+from services.projects.db.models import RECORDS, Region
 from services.projects.domain.errors import CONSTRAINT_ERRORS
 from services.projects.settings import ProjectsSettings
+from tests.support.auth import bearer, verifier
 
 
 class Refused(Invalid):
@@ -39,13 +40,16 @@ async def fail_at_commit(session: SessionDep) -> dict[str, str]:
 
 
 def app_for(db: Database, settings: ProjectsSettings):
-    return create_service_app(settings, title="t", description="t", routers=[router],
-                              constraint_errors=CONSTRAINT_ERRORS, database=db)
+    return create_service_app(settings, title="t", description="t", routers=[router], records=RECORDS,
+                              constraint_errors=CONSTRAINT_ERRORS, database=db, verifier=verifier("projects"))
+
+
+def client(app) -> httpx.AsyncClient:
+    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t", headers=bearer("admin"))
 
 
 async def test_a_failed_request_writes_nothing(db: Database, projects_settings: ProjectsSettings, count) -> None:
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app_for(db, projects_settings)),
-                                 base_url="http://t") as c:
+    async with client(app_for(db, projects_settings)) as c:
         r = await c.post("/write-then-fail")
     assert r.status_code == 422
     assert r.json()["code"] == "test.refused"
@@ -56,8 +60,7 @@ async def test_a_failed_commit_answers_409(db: Database, projects_settings: Proj
     async with db.sessionmaker() as s:
         s.add(Region(code="980000000000", name="已有", level="province"))
         await s.commit()
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app_for(db, projects_settings)),
-                                 base_url="http://t") as c:
+    async with client(app_for(db, projects_settings)) as c:
         r = await c.post("/fail-at-commit")
     assert r.status_code == 409, r.text
     assert r.json()["code"] == "region.exists"
@@ -89,9 +92,10 @@ async def test_database_down_is_503_not_500(database_url: str) -> None:
     settings = ProjectsSettings(database_url="postgresql://nobody@127.0.0.1:1/none", db_pool_timeout_s=1,
                                 log_level="WARNING")
     down = make_database(settings)
-    app = make(settings, title="t", description="t", routers=[_read_router()], database=down)
+    app = make(settings, title="t", description="t", routers=[_read_router()], records=RECORDS, database=down,
+               verifier=verifier("projects"))
     try:
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as c:
+        async with client(app) as c:
             r = await c.get("/regions-count")
             assert r.status_code == 503
             assert r.headers["content-type"] == "application/problem+json"

@@ -68,3 +68,13 @@ async def test_full_width_digits_are_not_a_code(projects: httpx.AsyncClient) -> 
     assert r.status_code == 422
     r = await projects.get("/api/v1/projects/projects", params={"region_prefix": "４３０９"})
     assert r.status_code == 422
+
+
+async def test_region_create_is_idempotent(projects: httpx.AsyncClient, regions: list[str], count) -> None:
+    body = {"code": "430903002001", "name": "益阳大道社区"}
+    first = await projects.post("/api/v1/projects/regions", json=body, headers={"Idempotency-Key": "region-key-0001"})
+    again = await projects.post("/api/v1/projects/regions", json=body, headers={"Idempotency-Key": "region-key-0001"})
+    assert first.status_code == again.status_code == 201
+    assert again.headers["idempotent-replayed"] == "true"
+    assert again.json() == first.json()
+    assert await count("projects.region", "code = '430903002001'") == 1

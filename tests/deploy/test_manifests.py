@@ -3,8 +3,10 @@
 * every manifest under ``deploy/k8s/`` validates (strictly: unknown fields fail)
   against the Kubernetes JSON schemas bundled with ``kubernetes-validate``;
 * ``deploy/k8s/kustomization.yaml`` lists exactly the manifest files;
-* each component's Deployment, Service, probes, migration Job, compose service
-  and the image's ENTRYPOINT/CMD use the component's module, port and prefix.
+* each component's Deployment, Service, probes, migration Job (every component
+  with a schema, the gateway included), compose service and the image's
+  ENTRYPOINT/CMD use the component's module, port and prefix;
+* every service verifies tokens with the gateway's published keys (JWKS URL).
 
 No cluster, no Docker, no database.
 """
@@ -26,7 +28,7 @@ ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from scripts.components import ALL, GATEWAY, SERVICES, Component  # noqa: E402
+from scripts.components import ALL, GATEWAY, SERVICES, WITH_DATABASE, Component, jwks_url  # noqa: E402
 
 DEPLOY = ROOT / "deploy"
 K8S = DEPLOY / "k8s"
@@ -328,7 +330,7 @@ def test_exactly_the_components_with_a_schema_have_a_migration_job() -> None:
     assert set(migration_jobs()) == {f"{c.name}-migrate" for c in ALL if c.schema is not None}
 
 
-@pytest.mark.parametrize("component", SERVICES, ids=lambda c: c.name)
+@pytest.mark.parametrize("component", WITH_DATABASE, ids=lambda c: c.name)
 def test_migration_job_runs_the_component_migrations(component: Component) -> None:
     job = migration_jobs()[f"{component.name}-migrate"]
     container = only_container(job)
@@ -374,7 +376,7 @@ def test_gateway_knows_where_each_service_is(component: Component) -> None:
     assert url == f"http://{component.name}:{component.port}"
 
 
-@pytest.mark.parametrize("component", SERVICES, ids=lambda c: c.name)
+@pytest.mark.parametrize("component", WITH_DATABASE, ids=lambda c: c.name)
 def test_secret_holds_each_service_database(component: Component) -> None:
     secret = single("Secret", SECRET)
     assert "data" not in secret, "use stringData (placeholders) in the checked-in Secret"
@@ -383,6 +385,20 @@ def test_secret_holds_each_service_database(component: Component) -> None:
     assert url.endswith(f"/anju_{component.name}")
     assert "CHANGE-ME" in url, "checked-in secret values must be placeholders"
     assert f"{component.env_prefix}DATABASE_URL" not in single("ConfigMap", CONFIGMAP)["data"]
+
+
+@pytest.mark.parametrize("component", SERVICES, ids=lambda c: c.name)
+def test_services_verify_tokens_with_the_gateways_keys(component: Component) -> None:
+    data = single("ConfigMap", CONFIGMAP)["data"]
+    assert data[f"{component.env_prefix}JWKS_URL"] == jwks_url(f"http://{GATEWAY.name}:{GATEWAY.port}")
+
+
+def test_secret_holds_the_gateways_pii_keys_as_placeholders() -> None:
+    data = single("Secret", SECRET)["stringData"]
+    for name in ("GATEWAY_PII_KEYRING", "GATEWAY_PII_INDEX_KEY"):
+        assert "CHANGE-ME" in data[name], f"{name} must be a placeholder"
+        assert name not in single("ConfigMap", CONFIGMAP)["data"]
+    assert data["GATEWAY_PII_KEYRING"].split(":")[0] == data["GATEWAY_PII_ACTIVE_KEY"]
 
 
 # --------------------------------------------------------------------------
@@ -424,7 +440,7 @@ def test_compose_parses_and_has_postgres() -> None:
 
 def test_postgres_init_creates_each_service_database() -> None:
     sql = "\n".join(p.read_text(encoding="utf-8") for p in sorted(POSTGRES_INIT.glob("*.sql")))
-    for component in SERVICES:
+    for component in WITH_DATABASE:
         assert re.search(rf"CREATE DATABASE\s+anju_{component.name}\s*;", sql, re.I), component.name
 
 
@@ -452,7 +468,7 @@ def test_compose_service_runs_the_component(component: Component) -> None:
     assert f"127.0.0.1:{component.port}/readyz" in check
 
 
-@pytest.mark.parametrize("component", SERVICES, ids=lambda c: c.name)
+@pytest.mark.parametrize("component", WITH_DATABASE, ids=lambda c: c.name)
 def test_compose_migrates_each_service_before_it_starts(component: Component) -> None:
     services = compose_services()
     migrate_name = f"{component.name}-migrate"
@@ -468,13 +484,16 @@ def test_compose_migrates_each_service_before_it_starts(component: Component) ->
 
 
 def test_compose_gateway_is_published_and_wired() -> None:
-    gateway = compose_services()[GATEWAY.name]
+    services = compose_services()
+    gateway = services[GATEWAY.name]
     assert f"{GATEWAY.port}:{GATEWAY.port}" in [str(p) for p in gateway.get("ports", [])]
     env = environment(gateway)
     deps = depends_on(gateway)
     for component in SERVICES:
         assert env[f"{GATEWAY.env_prefix}{component.name.upper()}_URL"] == f"http://{component.name}:{component.port}"
         assert component.name in deps
+        service_env = environment(services[component.name])
+        assert service_env[f"{component.env_prefix}JWKS_URL"] == jwks_url(f"http://{GATEWAY.name}:{GATEWAY.port}")
     for component, service in iter_app_services():
         if component is not GATEWAY:
             assert "ports" not in service, f"only the gateway is published ({component.name})"

@@ -1,23 +1,43 @@
 """Real processes over real HTTP: the four services and the gateway, started
-with the commands ``make run`` uses, against a database of their own."""
+with the commands ``make run`` uses, against a database of their own. The
+gateway's schema is migrated and its demo accounts loaded with its own command
+line (as the migration Job and ``make run`` do), the demo projects too, and
+every service verifies tokens with the keys the gateway publishes."""
 
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from collections.abc import Iterator
 from contextlib import ExitStack
 from pathlib import Path
 
+import httpx
 import pytest
 
-from scripts.components import GATEWAY, SERVICES
+from gateway.demo import DEMO_PASSWORD
+from scripts.components import GATEWAY, SERVICES, Component, jwks_url
+from scripts.processes import ROOT
 from tests.support.db import scratch_database
 from tests.support.processes import free_port, running
+
+
+def run_command(component: Component, args: list[str], env: dict[str, str]) -> None:
+    """``python -m <module> <args>`` as a container would run it; fails the test on error."""
+    done = subprocess.run([sys.executable, "-m", component.module, *args], env={**os.environ, **env}, cwd=ROOT,
+                          capture_output=True, text=True, timeout=300, check=False)
+    assert done.returncode == 0, f"{component.module} {' '.join(args)}: {done.stderr[-2000:]}"
 
 
 @pytest.fixture(scope="session")
 def e2e_database(pg_server: str) -> Iterator[str]:
     with scratch_database(pg_server, f"anju_e2e_{os.getpid()}") as url:
+        env = {f"{GATEWAY.env_prefix}DATABASE_URL": url}
+        run_command(GATEWAY, ["migrate"], env)
+        run_command(GATEWAY, ["seed-demo"], env)  # the demo users of README.md
+        projects = next(c for c in SERVICES if c.name == "projects")
+        run_command(projects, ["seed-demo"], {f"{projects.env_prefix}DATABASE_URL": url})
         yield url
 
 
@@ -25,15 +45,30 @@ def e2e_database(pg_server: str) -> Iterator[str]:
 def stack(e2e_database: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
     logs = tmp_path_factory.mktemp("e2e-logs")
     urls: dict[str, str] = {}
+    gateway_port = free_port()  # first: every service is told where the keys are
+    gateway_base = f"http://127.0.0.1:{gateway_port}"
     with ExitStack() as stack:
-        env: dict[str, str] = {}
+        env: dict[str, str] = {f"{GATEWAY.env_prefix}DATABASE_URL": e2e_database}
         for c in SERVICES:
             port = free_port()
-            urls[c.name] = stack.enter_context(
-                running(c, {f"{c.env_prefix}DATABASE_URL": e2e_database}, port, logs, ready_path="/readyz"))
+            service_env = {f"{c.env_prefix}DATABASE_URL": e2e_database,
+                           f"{c.env_prefix}JWKS_URL": jwks_url(gateway_base)}
+            urls[c.name] = stack.enter_context(running(c, service_env, port, logs, ready_path="/readyz"))
             env[f"GATEWAY_{c.name.upper()}_URL"] = urls[c.name]
-        urls["gateway"] = stack.enter_context(running(GATEWAY, env, free_port(), logs, ready_path="/readyz"))
+        urls["gateway"] = stack.enter_context(running(GATEWAY, env, gateway_port, logs, ready_path="/readyz"))
         yield urls
+
+
+def sign_in(gateway: str, username: str, password: str = DEMO_PASSWORD) -> str:
+    r = httpx.post(f"{gateway}/api/v1/auth/login", json={"username": username, "password": password}, timeout=10)
+    assert r.status_code == 200, r.text
+    return str(r.json()["access_token"])
+
+
+@pytest.fixture(scope="session")
+def admin_headers(stack: dict[str, str]) -> dict[str, str]:
+    """The province-wide demo administrator (湖南省)."""
+    return {"Authorization": f"Bearer {sign_in(stack['gateway'], 'admin')}"}
 
 
 @pytest.fixture(scope="session")

@@ -19,12 +19,13 @@ def test_readiness_reports_every_service(stack: dict[str, str]) -> None:
     assert r.status_code == 200
     body = r.json()
     assert body["status"] == "ready"
+    assert body["database"]["status"] == "ready"  # the gateway's own
     assert set(body["services"]) == {"projects", "relocation", "housing", "funding"}
     assert all(s["status"] == "ready" for s in body["services"].values())
 
 
-def test_projects_through_the_gateway(stack: dict[str, str]) -> None:
-    gw = httpx.Client(base_url=stack["gateway"])
+def test_projects_through_the_gateway(stack: dict[str, str], admin_headers: dict[str, str]) -> None:
+    gw = httpx.Client(base_url=stack["gateway"], headers=admin_headers)
     suffix = uuid.uuid4().hex[:6].upper()
     for code, name in [("430000000000", "湖南省"), ("430900000000", "益阳市"), ("430903000000", "赫山区"),
                        ("430903001000", "桃花仑街道")]:
@@ -38,7 +39,7 @@ def test_projects_through_the_gateway(stack: dict[str, str]) -> None:
     assert created.headers["location"].startswith("/api/v1/projects/projects/")
     pid = created.json()["id"]
 
-    direct = httpx.get(f"{stack['projects']}/api/v1/projects/projects/{pid}")
+    direct = httpx.get(f"{stack['projects']}/api/v1/projects/projects/{pid}", headers=admin_headers)
     via = gw.get(f"/api/v1/projects/projects/{pid}")
     assert via.status_code == 200
     assert via.json() == direct.json()
@@ -77,10 +78,12 @@ def test_contract_is_served(stack: dict[str, str]) -> None:
     assert httpx.get(f"{stack['gateway']}/docs").status_code == 200
 
 
-def test_refused_connection_is_503_and_hung_service_is_504(stack: dict[str, str], log_dir: Path) -> None:
+def test_refused_connection_is_503_and_hung_service_is_504(stack: dict[str, str], log_dir: Path,
+                                                           e2e_database: str, admin_headers: dict[str, str]) -> None:
     closed = free_port()  # nothing listens here
     with black_hole() as hung:
         env = {
+            "GATEWAY_DATABASE_URL": e2e_database,
             "GATEWAY_PROJECTS_URL": stack["projects"],
             "GATEWAY_RELOCATION_URL": f"http://127.0.0.1:{closed}",
             "GATEWAY_HOUSING_URL": f"http://127.0.0.1:{hung}",
@@ -108,4 +111,5 @@ def test_refused_connection_is_503_and_hung_service_is_504(stack: dict[str, str]
             assert services["relocation"]["status"] == "unready"
             assert services["housing"]["status"] == "unready"
 
-            assert httpx.get(f"{gw}/api/v1/projects/projects").status_code == 200  # the rest still routes
+            # The rest still routes (a token from the first gateway: both sign with the same keys).
+            assert httpx.get(f"{gw}/api/v1/projects/projects", headers=admin_headers).status_code == 200

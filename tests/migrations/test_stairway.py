@@ -10,7 +10,7 @@ import asyncpg
 import pytest
 
 from kernel.migrations import downgrade, revisions_base_to_head, upgrade
-from scripts.components import SERVICES
+from scripts.components import WITH_DATABASE
 from scripts.localdb import asyncpg_dsn
 from tests.support.db import migrations_of, scratch_database
 
@@ -41,7 +41,7 @@ def stairway_db(pg_server: str):
         yield url
 
 
-@pytest.mark.parametrize("service", [c.name for c in SERVICES])
+@pytest.mark.parametrize("service", [c.name for c in WITH_DATABASE])
 def test_stairway(stairway_db: str, service: str) -> None:
     location = migrations_of(service)
     revisions = revisions_base_to_head(location)
@@ -60,15 +60,15 @@ def test_stairway(stairway_db: str, service: str) -> None:
 
 
 def test_services_keep_to_their_own_schema(stairway_db: str) -> None:
-    for c in SERVICES:
+    for c in WITH_DATABASE:
         upgrade(migrations_of(c.name), stairway_db, "head")
     before = _objects(stairway_db)
-    assert {c.name for c in SERVICES} <= set(before)
+    assert {c.name for c in WITH_DATABASE} <= set(before)
     assert "public" not in before or not before["public"], "no service writes to the public schema"
     # Taking one service all the way down leaves every other schema exactly as it was.
     downgrade(migrations_of("projects"), stairway_db, "base")
     after = _objects(stairway_db)
-    for c in SERVICES:
+    for c in WITH_DATABASE:
         if c.name != "projects":
             assert after[c.name] == before[c.name]
     upgrade(migrations_of("projects"), stairway_db, "head")

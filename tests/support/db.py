@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from importlib import import_module
 
 from kernel.migrations import upgrade
-from scripts.components import SERVICES
+from scripts.components import WITH_DATABASE
 from scripts.localdb import create_database, drop_database, embedded_server
 
 
@@ -24,13 +24,13 @@ def test_server() -> Iterator[str]:
 
 
 def migrations_of(service: str):
-    component = next(c for c in SERVICES if c.name == service)
+    component = next(c for c in WITH_DATABASE if c.name == service)
     return import_module(f"{component.module}.__main__").DEPLOYABLE.migrations
 
 
 def migrate_all(url: str) -> None:
-    """Every service's migrations, each into its own schema of one database."""
-    for c in SERVICES:
+    """Every service's (and the gateway's) migrations, each into its own schema of one database."""
+    for c in WITH_DATABASE:
         upgrade(migrations_of(c.name), url)
 
 

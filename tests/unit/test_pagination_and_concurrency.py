@@ -33,3 +33,24 @@ def test_if_match() -> None:
     check_version(3, None)
     with pytest.raises(PreconditionFailed):
         check_version(3, 2)
+
+
+async def test_verified_tokens_are_cached_but_expiry_still_applies() -> None:
+    import datetime as dt
+
+    from kernel.auth import Unauthenticated
+    from tests.support.auth import token, verifier
+
+    v = verifier("projects")
+    good = token("admin", audience=["projects"])
+    first = await v.verify(good)
+    assert await v.verify(good) is first  # the second time: no signature check
+    short = token("admin", audience=["projects"], ttl=dt.timedelta(seconds=1))
+    claims = await v.verify(short)
+    claims["exp"] -= 3600  # as if an hour had passed
+    with pytest.raises(Unauthenticated):
+        await v.verify(short)
+    v.cache_size = 1
+    await v.verify(token("admin", audience=["projects"]))
+    await v.verify(token("admin", audience=["projects"]))
+    assert len(v._verified) == 1

@@ -5,9 +5,14 @@ from __future__ import annotations
 from sqlalchemy.orm import DeclarativeBase
 
 from kernel.db import service_metadata
+from kernel.records import kernel_records
 
 SCHEMA = "housing"
 
 
 class Base(DeclarativeBase):
     metadata = service_metadata(SCHEMA)
+
+
+#: The audit trail and idempotency keys, in this service's schema.
+RECORDS = kernel_records(Base.metadata)

@@ -11,7 +11,9 @@ from fastapi import Query, Response, status
 from kernel.concurrency import etag, expected_version
 from kernel.regions import PREFIX_PATTERN
 from kernel.web.deps import IfMatch, PageDep, SessionDep, api_router
+from kernel.web.idempotency import IdempotencyDep
 from kernel.web.problems import problem_responses
+from services.projects.api.deps import ReadProjects, WriteProjects
 from services.projects.api.schemas import ProjectCreate, ProjectPage, ProjectRead, ProjectUpdate
 from services.projects.domain import projects as uc
 from services.projects.domain.projects import ProjectDraft
@@ -27,17 +29,21 @@ def _read(project: object, response: Response) -> ProjectRead:
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=ProjectRead,
-             summary="登记项目", responses=problem_responses(409))
-async def create_project(body: ProjectCreate, session: SessionDep, response: Response) -> ProjectRead:
-    project = await uc.create_project(session, ProjectDraft(**body.model_dump()))
+             summary="登记项目", responses=problem_responses(403, 409))
+async def create_project(body: ProjectCreate, session: SessionDep, response: Response, actor: WriteProjects,
+                         idem: IdempotencyDep) -> ProjectRead:
+    project = await uc.create_project(session, actor, ProjectDraft(**body.model_dump()))
     response.headers["Location"] = f"{router.prefix}/{project.id}"
-    return _read(project, response)
+    read = _read(project, response)
+    await idem.save(response, read, status.HTTP_201_CREATED)
+    return read
 
 
 @router.get("", response_model=ProjectPage, summary="查询项目列表")
 async def list_projects(
     session: SessionDep,
     page: PageDep,
+    actor: ReadProjects,
     region_prefix: Annotated[str | None, Query(pattern=PREFIX_PATTERN,
                                                description="行政区划代码前缀，如 430903 表示赫山区内")] = None,
     type: Annotated[ProjectType | None, Query(description="项目类型")] = None,
@@ -48,20 +54,21 @@ async def list_projects(
 ) -> ProjectPage:
     if updated_since is not None and updated_since.tzinfo is None:
         updated_since = updated_since.replace(tzinfo=dt.UTC)
-    result = await uc.list_projects(session, page, region_prefix=region_prefix, type=type, stage=stage,
+    result = await uc.list_projects(session, actor, page, region_prefix=region_prefix, type=type, stage=stage,
                                     updated_since=updated_since)
     return ProjectPage(items=[ProjectRead.model_validate(p) for p in result.items], next_cursor=result.next_cursor)
 
 
 @router.get("/{project_id}", response_model=ProjectRead, summary="查看项目", responses=problem_responses(404))
-async def get_project(project_id: uuid.UUID, session: SessionDep, response: Response) -> ProjectRead:
-    return _read(await uc.get_project(session, project_id), response)
+async def get_project(project_id: uuid.UUID, session: SessionDep, response: Response,
+                      actor: ReadProjects) -> ProjectRead:
+    return _read(await uc.get_project(session, actor, project_id), response)
 
 
 @router.patch("/{project_id}", response_model=ProjectRead, summary="修改项目信息",
-              responses=problem_responses(404, 412, 428))
+              responses=problem_responses(403, 404, 412, 428))
 async def update_project(project_id: uuid.UUID, body: ProjectUpdate, session: SessionDep, response: Response,
-                         if_match: IfMatch = None) -> ProjectRead:
+                         actor: WriteProjects, if_match: IfMatch = None) -> ProjectRead:
     expected = expected_version(if_match)
-    project = await uc.update_project(session, project_id, body.changes(), expected)
+    project = await uc.update_project(session, actor, project_id, body.changes(), expected)
     return _read(project, response)

@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_vali
 from kernel.pagination import Page
 from kernel.regions import CODE_PATTERN, RegionLevel
 from kernel.types import Area, LandMu, NonNegativeMoney
+from kernel.web.schemas import MergePatch
 from services.projects.vocabulary import (
     LAND_PATH_LABELS,
     PROJECT_TYPE_LABELS,
@@ -70,13 +71,12 @@ class ProjectCreate(ProjectTargets):
     stage: Stage = Field(default=Stage.reserve, description="登记时的阶段（已在推进的项目可直接登记其当前阶段）")
 
 
-_NOT_NULL_ON_UPDATE = ("name", "type", "land_path", "region_code")
 
 
-class ProjectUpdate(ProjectTargets):
+class ProjectUpdate(ProjectTargets, MergePatch):
     """Only the fields sent are changed; ``null`` clears an optional field."""
 
-    model_config = ConfigDict(extra="forbid")
+    not_null = ("name", "type", "land_path", "region_code")
 
     name: Name | None = None
     type: ProjectType | None = None
@@ -84,15 +84,6 @@ class ProjectUpdate(ProjectTargets):
     region_code: RegionCode | None = None
     zone: ZoneName | None = None
 
-    @model_validator(mode="after")
-    def _required_fields_not_null(self) -> ProjectUpdate:
-        for name in _NOT_NULL_ON_UPDATE:
-            if name in self.model_fields_set and getattr(self, name) is None:
-                raise ValueError(f"{name} 不能为空")
-        return self
-
-    def changes(self) -> dict[str, Any]:
-        return {name: getattr(self, name) for name in self.model_fields_set}
 
 
 class ProjectRead(BaseModel):

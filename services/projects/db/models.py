@@ -9,6 +9,7 @@ from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Uuid
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from kernel.db import TimestampMixin, new_id, service_metadata
+from kernel.records import kernel_records
 from kernel.types import area_column, money_column
 
 SCHEMA = "projects"
@@ -16,6 +17,10 @@ SCHEMA = "projects"
 
 class Base(DeclarativeBase):
     metadata = service_metadata(SCHEMA)
+
+
+#: The audit trail and idempotency keys, in this service's schema.
+RECORDS = kernel_records(Base.metadata)
 
 
 class Region(TimestampMixin, Base):

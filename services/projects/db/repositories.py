@@ -8,8 +8,9 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
+from kernel.auth import DataScope
 from kernel.pagination import PageRequest, PageResult
-from kernel.repository import Repository
+from kernel.repository import Repository, scope_clause
 from services.projects.db.models import Project, Region
 
 
@@ -48,14 +49,19 @@ class RegionRepository(Repository[Region]):
 class ProjectRepository(Repository[Project]):
     model = Project
 
-    async def get(self, ident: uuid.UUID) -> Project | None:
-        return await self.session.get(Project, ident)
+    async def exists(self, ident: uuid.UUID) -> bool:
+        """Whether the id is taken at all (any scope): for client-generated ids."""
+        return (await self.session.scalar(select(Project.id).where(Project.id == ident))) is not None
+
+    async def get_in_scope(self, ident: uuid.UUID, scope: DataScope) -> Project | None:
+        stmt = select(Project).where(Project.id == ident, scope_clause(scope, Project.region_code, Project.id))
+        return (await self.session.scalars(stmt)).first()
 
     async def code_taken(self, code: str) -> bool:
         return (await self.session.scalar(select(Project.id).where(Project.code == code))) is not None
 
-    async def page(self, f: ProjectFilter, page: PageRequest) -> PageResult[Project]:
-        stmt = self.select()
+    async def page(self, f: ProjectFilter, scope: DataScope, page: PageRequest) -> PageResult[Project]:
+        stmt = self.select().where(scope_clause(scope, Project.region_code, Project.id))
         if f.region_prefix is not None:
             stmt = stmt.where(Project.region_code.startswith(f.region_prefix, autoescape=True))
         if f.type is not None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from kernel.errors import Conflict, ConstraintErrors, Invalid, NotFound
+from kernel.errors import Conflict, ConstraintErrors, Denied, Invalid, NotFound
 
 
 class RegionNotFound(NotFound):
@@ -27,6 +27,12 @@ class ParentRegionMissing(Invalid):
     code = "region.parent_missing"
     title_zh = "上级行政区划不存在，请先登记上级区划"
     title_en = "The parent region does not exist"
+
+
+class RegionOutsideScope(Denied):
+    code = "scope.region_outside"
+    title_zh = "该行政区划不在您的管辖范围内"
+    title_en = "The region is outside your scope"
 
 
 class ProjectNotFound(NotFound):

@@ -6,10 +6,11 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from kernel.auth import Principal
 from kernel.errors import FieldError
 from kernel.pagination import PageRequest, PageResult
 from kernel.regions import RegionLevel, level_of, parent_of
-from services.projects.db.models import Region
+from services.projects.db.models import RECORDS, Region
 from services.projects.db.repositories import RegionFilter, RegionRepository
 from services.projects.domain.errors import ParentRegionMissing, RegionExists, RegionNotFound
 
@@ -20,7 +21,7 @@ class RegionDraft:
     name: str
 
 
-async def create_region(session: AsyncSession, draft: RegionDraft) -> Region:
+async def create_region(session: AsyncSession, actor: Principal, draft: RegionDraft) -> Region:
     repo = RegionRepository(session)
     level = level_of(draft.code)
     parent = parent_of(draft.code)
@@ -31,7 +32,11 @@ async def create_region(session: AsyncSession, draft: RegionDraft) -> Region:
             f"parent {parent} is not registered",
             errors=[FieldError("body.code", "parent_missing", f"上级区划 {parent} 尚未登记")],
         )
-    return await repo.add(Region(code=draft.code, name=draft.name, level=level.value, parent_code=parent))
+    region = await repo.add(Region(code=draft.code, name=draft.name, level=level.value, parent_code=parent))
+    await RECORDS.audit.record(session, actor=actor, action="region.create", entity_type="region",
+                               entity_id=region.code, region_code=region.code,
+                               after={"code": region.code, "name": region.name, "level": region.level})
+    return region
 
 
 async def get_region(session: AsyncSession, code: str) -> Region:

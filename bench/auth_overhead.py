@@ -1,0 +1,77 @@
+"""Auth overhead: an authenticated, scoped read (token verified, scope in the query,
+row-level security on) against the same read with every check disabled (no token,
+no scope, no RLS), side by side in one run, interleaved rounds.
+
+Target (issue 3): checked throughput >= 0.8 x unchecked.
+Usage: python bench/auth_overhead.py [--seconds 5] [--rounds 3] [--concurrency 16]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import httpx
+
+from bench.support import LoadResult, bench_server, bench_token, load, scratch
+from kernel.migrations import upgrade
+from scripts.components import SERVICES
+from scripts.processes import free_port, running
+from services.projects.__main__ import DEPLOYABLE
+from services.projects.demo import demo_project_id, seed_demo
+from services.projects.settings import ProjectsSettings
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--seconds", type=float, default=5.0)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--concurrency", type=int, default=16)
+    args = parser.parse_args()
+
+    token, key_set = bench_token("district_commander", "430903000000")
+    projects = next(c for c in SERVICES if c.name == "projects")
+    path = f"/api/v1/projects/projects/{demo_project_id('YY-PG-2022-003')}"  # in 赫山区: inside the token's scope
+    with bench_server() as server, scratch(server, f"anju_bench_auth_{os.getpid()}") as url:
+        assert DEPLOYABLE.migrations is not None
+        upgrade(DEPLOYABLE.migrations, url)
+        asyncio.run(seed_demo(ProjectsSettings(database_url=url, log_level="WARNING")))
+        checked_env = {"PROJECTS_DATABASE_URL": url, "PROJECTS_JWKS_JSON": json.dumps(key_set)}
+        unchecked_env = {"PROJECTS_DATABASE_URL": url, "PROJECTS_AUTH_MODE": "off", "PROJECTS_DB_RLS": "false",
+                         "PROJECTS_DB_ROLE": ""}
+        with running(projects, checked_env, free_port()) as checked_base, \
+                running(projects, unchecked_env, free_port()) as unchecked_base:
+            auth = {"Authorization": f"Bearer {token}"}
+            assert httpx.get(checked_base + path, headers=auth).status_code == 200
+            assert httpx.get(checked_base + path).status_code == 401  # the checks are really on
+            assert httpx.get(unchecked_base + path).status_code == 200
+            for base, headers in ((checked_base, auth), (unchecked_base, None)):  # warm-up
+                asyncio.run(load(base, path, concurrency=args.concurrency, seconds=1.0, headers=headers))
+            checked, unchecked = LoadResult(), LoadResult()
+            for i in range(args.rounds):
+                for base, headers, total in ((checked_base, auth, checked), (unchecked_base, None, unchecked)):
+                    r = asyncio.run(load(base, path, concurrency=args.concurrency, seconds=args.seconds,
+                                         headers=headers))
+                    total.requests += r.requests
+                    total.errors += r.errors
+                    total.seconds += r.seconds
+                    total.latencies += r.latencies
+                print(f"round {i + 1}: checked {checked.rps:.0f} req/s, unchecked {unchecked.rps:.0f} req/s",
+                      flush=True)
+    ratio = checked.rps / unchecked.rps if unchecked.rps else 0.0
+    for label, r in (("checked", checked), ("unchecked", unchecked)):
+        print(f"{label}: {r.requests} requests, {r.errors} errors, p50 {r.p50_ms:.2f} ms, "
+              f"p99 {r.percentile(99) * 1000:.2f} ms")
+    print(f"checked_rps: {checked.rps:.0f} req/s, unchecked_rps: {unchecked.rps:.0f} req/s, ratio: {ratio:.2f}, "
+          f"target_ratio: 0.80, concurrency: {args.concurrency}")
+    return 0 if checked.errors == 0 and unchecked.errors == 0 else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

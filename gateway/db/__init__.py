@@ -1,0 +1,1 @@
+"""Persistence of the gateway: models and repositories (every query lives here)."""

@@ -1,0 +1,140 @@
+"""Demo accounts for the local run: an administrator for 湖南省 and, for every
+staff role, users at the levels where the role exists — 益阳市 (city),
+赫山区 (district), 桃花仑街道 (sub-district) — plus two residents and one
+machine client. All share the password below: LOCAL RUN ONLY.
+
+Loaded through the use cases (so every rule applies, and the audit trail
+records it) and idempotent: rerunning adds nothing and changes no password.
+
+Task-force members belong to demo projects of the projects service. The
+gateway must not import that service, so the ids are derived here the same
+way ``services/projects/demo.py`` derives them: uuid5 of the project code in
+the namespace below. The two must agree (a test checks that they do).
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+import structlog
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from gateway.db.repositories import ClientRepository, UserRepository
+from gateway.domain.clients import ClientDraft, create_client
+from gateway.domain.context import Identity
+from gateway.domain.keys import ensure_current_key
+from gateway.domain.users import UserDraft, create_user, set_password
+from gateway.settings import GatewaySettings
+from kernel.auth import SYSTEM, DataScope, Role
+from kernel.db import apply_scope, make_database
+
+log = structlog.get_logger("demo")
+
+DEMO_PASSWORD = "Anju@2026"  # noqa: S105  (demo data, local run only)
+DEMO_CLIENT_SECRET = "anju-demo-municipal-registry-2026"  # noqa: S105  (demo data, local run only)
+
+#: Same namespace as services/projects/demo.py DEMO_NAMESPACE (ids derived from project codes).
+DEMO_PROJECT_NAMESPACE = uuid.UUID("6f1c2a6e-5d1b-4c1e-9a53-0a9d3c1b7e42")
+
+
+def demo_project_id(code: str) -> uuid.UUID:
+    return uuid.uuid5(DEMO_PROJECT_NAMESPACE, code)
+
+
+PROVINCE = "430000000000"  # 湖南省
+CITY = "430900000000"  # 益阳市
+DISTRICT = "430903000000"  # 赫山区
+STREET = "430903001000"  # 桃花仑街道
+COMMUNITY = "430903001002"  # 桃花仑社区
+
+REGION_NAMES = {PROVINCE: "湖南省", CITY: "益阳市", DISTRICT: "赫山区", STREET: "桃花仑街道",
+                COMMUNITY: "桃花仑社区"}
+
+
+@dataclass(frozen=True, slots=True)
+class DemoUser:
+    username: str
+    display_name: str
+    role: Role
+    region_code: str
+    phone: str
+    projects: tuple[str, ...] = ()
+
+
+DEMO_USERS: tuple[DemoUser, ...] = (
+    DemoUser("admin", "周国平", Role.admin, PROVINCE, "13907370001"),
+    DemoUser("yiyang.admin", "王建国", Role.admin, CITY, "13907370002"),
+    DemoUser("heshan.admin", "李红梅", Role.admin, DISTRICT, "13907370003"),
+    DemoUser("taohualun.admin", "陈志强", Role.admin, STREET, "13907370004"),
+    DemoUser("yiyang.city_commander", "张卫东", Role.city_commander, CITY, "13907370005"),
+    DemoUser("heshan.district_commander", "赵立新", Role.district_commander, DISTRICT, "13907370006"),
+    DemoUser("taohualun.street_officer", "孙丽萍", Role.street_officer, STREET, "13907370007"),
+    DemoUser("yiyang.taskforce_member", "吴晓燕", Role.taskforce_member, CITY, "13907370008",
+             ("YY-PG-2023-004", "YY-ZS-2023-002")),
+    DemoUser("heshan.taskforce_member", "郑海涛", Role.taskforce_member, DISTRICT, "13907370009",
+             ("YY-PG-2021-001", "YY-CZC-2023-001")),
+    DemoUser("taohualun.taskforce_member", "黄志明", Role.taskforce_member, STREET, "13907370010",
+             ("YY-PG-2022-003", "YY-DX-2025-001")),
+    DemoUser("heshan.field_worker", "何秀英", Role.field_worker, DISTRICT, "13907370011"),
+    DemoUser("taohualun.field_worker", "林建军", Role.field_worker, STREET, "13907370012"),
+    DemoUser("yiyang.housing_officer", "马晓红", Role.housing_officer, CITY, "13907370013"),
+    DemoUser("heshan.housing_officer", "罗文静", Role.housing_officer, DISTRICT, "13907370014"),
+    DemoUser("yiyang.finance_officer", "谢雨婷", Role.finance_officer, CITY, "13907370015"),
+    DemoUser("heshan.finance_officer", "宋建华", Role.finance_officer, DISTRICT, "13907370016"),
+    DemoUser("yiyang.auditor", "唐明亮", Role.auditor, CITY, "13907370017"),
+    DemoUser("heshan.auditor", "韩雪梅", Role.auditor, DISTRICT, "13907370018"),
+    DemoUser("taohualun.auditor", "冯德胜", Role.auditor, STREET, "13907370019"),
+    DemoUser("taohualun.resident1", "曹桂兰", Role.resident, COMMUNITY, "15907371001"),
+    DemoUser("taohualun.resident2", "彭志刚", Role.resident, COMMUNITY, "15907371002"),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class DemoClient:
+    client_id: str
+    name: str
+    scopes: tuple[str, ...]
+    region_code: str | None
+
+
+DEMO_CLIENTS: tuple[DemoClient, ...] = (
+    DemoClient("municipal-registry", "市不动产登记中心", ("projects:read", "regions:read"), CITY),
+)
+
+
+async def load_demo(session: AsyncSession, ident: Identity) -> tuple[int, int]:
+    """Add the demo accounts that are missing; (users added, clients added)."""
+    await apply_scope(session, DataScope.everything())  # system work: every region
+    await ensure_current_key(session, ident.cipher)
+    users = UserRepository(session)
+    added_users = added_clients = 0
+    for d in DEMO_USERS:
+        user = await users.by_username(d.username)
+        if user is None:
+            user = await create_user(session, ident, SYSTEM, UserDraft(
+                username=d.username, display_name=d.display_name, roles=[d.role], region_code=d.region_code,
+                phone=d.phone, project_ids=[demo_project_id(c) for c in d.projects]))
+            added_users += 1
+        if user.password_hash is None:
+            await set_password(session, ident, SYSTEM, user.id, DEMO_PASSWORD, None)
+    clients = ClientRepository(session)
+    for c in DEMO_CLIENTS:
+        if await clients.by_client_id(c.client_id) is None:
+            client, _ = await create_client(session, ident, SYSTEM, ClientDraft(
+                client_id=c.client_id, name=c.name, scopes=list(c.scopes), region_code=c.region_code))
+            client.secret_hash = await ident.passwords.hash(DEMO_CLIENT_SECRET)  # a known secret for the demo
+            added_clients += 1
+    await session.flush()
+    return added_users, added_clients
+
+
+async def seed_demo(settings: GatewaySettings) -> None:
+    ident = Identity.from_settings(settings)
+    db = make_database(settings)
+    try:
+        async with db.sessionmaker() as session, session.begin():
+            users, clients = await load_demo(session, ident)
+    finally:
+        await db.dispose()
+    log.info("demo_loaded", users=users, clients=clients)

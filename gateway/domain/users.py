@@ -1,0 +1,204 @@
+"""Use cases for user accounts. Every read is limited to the caller's region
+(a user outside it is "not found"), phone numbers leave only masked unless
+revealed for a stated purpose, and every change and every reveal is written
+to the audit trail in the same transaction.
+
+A new account has no password: an administrator sets the first one with the
+password reset. Passwords never travel in a create request, so none ever
+reaches the idempotency store (which keeps a plain SHA-256 of the body)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from gateway.db.models import RECORDS, AppUser
+from gateway.db.repositories import RefreshTokenRepository, UserFilter, UserRepository
+from gateway.domain.context import Identity, normalize_username, valid_username
+from gateway.domain.errors import InvalidUser, RegionOutsideScope, UserIdTaken, UsernameTaken, UserNotFound
+from gateway.domain.passwords import check_password
+from kernel.audit import diff
+from kernel.auth import Principal, Role
+from kernel.concurrency import check_version
+from kernel.db import utcnow
+from kernel.errors import FieldError
+from kernel.pagination import PageRequest, PageResult
+from kernel.pii import normalize_phone
+from kernel.regions import validate_code
+
+__all__ = ["AppUser", "UserDraft", "create_user", "get_user", "list_users", "reveal", "set_password", "update_user"]
+
+#: Roles a person may hold (``integration`` is for machine clients).
+USER_ROLES = frozenset(Role) - {Role.integration}
+UPDATABLE = frozenset({"display_name", "phone", "roles", "region_code", "project_ids", "active"})
+REVEALABLE = frozenset({"phone"})
+
+
+@dataclass(frozen=True, slots=True)
+class UserDraft:
+    username: str
+    display_name: str
+    roles: list[Role]
+    region_code: str
+    phone: str | None = None
+    project_ids: list[uuid.UUID] = field(default_factory=list)
+    id: uuid.UUID | None = None
+
+
+def snapshot(ident: Identity, user: AppUser) -> dict[str, Any]:
+    """What the audit trail keeps of a user: never the phone number, only its mask."""
+    return {
+        "username": user.username,
+        "display_name": user.display_name,
+        "phone": ident.masked_phone(user.phone_enc),
+        "roles": sorted(user.roles),
+        "region_code": user.region_code,
+        "project_ids": sorted(str(p) for p in user.project_ids),
+        "active": user.active,
+    }
+
+
+def _roles(roles: Iterable[Role], field_name: str = "body.roles") -> list[str]:
+    chosen = sorted({Role(r).value for r in roles})
+    if not chosen:
+        raise InvalidUser(errors=[FieldError(field_name, "roles_empty", "至少指定一个角色")])
+    refused = [r for r in chosen if Role(r) not in USER_ROLES]
+    if refused:
+        raise InvalidUser(errors=[FieldError(field_name, "role_not_for_users", "外部系统角色只能授予客户端")])
+    if Role.resident.value in chosen and len(chosen) > 1:
+        raise InvalidUser(errors=[FieldError(field_name, "resident_alone", "居民角色不能与工作人员角色同时授予")])
+    return chosen
+
+
+def _region(actor: Principal, code: str, field_name: str = "body.region_code") -> str:
+    try:
+        validate_code(code)
+    except ValueError as exc:
+        raise InvalidUser(errors=[FieldError(field_name, "region_code_format", "区划代码须为 12 位数字")]) from exc
+    if not actor.scope.allows(code):
+        raise RegionOutsideScope(errors=[FieldError(field_name, "outside_scope", "该区划不在您的管辖范围内")])
+    return code
+
+
+def _phone(ident: Identity, user: AppUser, phone: str | None) -> bool:
+    """Set (or clear) the phone; whether it changed."""
+    if phone is None:
+        changed = user.phone_index is not None
+        user.phone_enc = user.phone_index = None
+        return changed
+    normalized = normalize_phone(phone)
+    index = ident.phone_index(normalized)
+    if index == user.phone_index:
+        return False
+    user.phone_enc = ident.seal_phone(normalized)
+    user.phone_index = index
+    return True
+
+
+async def create_user(session: AsyncSession, ident: Identity, actor: Principal, draft: UserDraft) -> AppUser:
+    repo = UserRepository(session)
+    username = normalize_username(draft.username)
+    if not valid_username(username):
+        raise InvalidUser(errors=[FieldError("body.username", "username_format",
+                                             "用户名须为 3–64 位小写字母、数字或 ._-，以字母或数字开头")])
+    roles = _roles(draft.roles)
+    region = _region(actor, draft.region_code)
+    if await repo.username_taken(username):
+        raise UsernameTaken(errors=[FieldError("body.username", "username_taken", "用户名已被使用")])
+    if draft.id is not None and await repo.exists(draft.id):
+        raise UserIdTaken()
+    user = AppUser(id=draft.id or uuid.uuid4(), username=username, display_name=draft.display_name, roles=roles,
+                   region_code=region, project_ids=sorted(set(draft.project_ids)), active=True)
+    _phone(ident, user, draft.phone)
+    await repo.add(user)
+    await RECORDS.audit.record(session, actor=actor, action="user.create", entity_type="user", entity_id=user.id,
+                               region_code=user.region_code, after=snapshot(ident, user))
+    return user
+
+
+async def get_user(session: AsyncSession, actor: Principal, user_id: uuid.UUID) -> AppUser:
+    user = await UserRepository(session).get_in_scope(user_id, actor.scope)
+    if user is None:
+        raise UserNotFound()
+    return user
+
+
+async def list_users(session: AsyncSession, ident: Identity, actor: Principal, page: PageRequest, *,
+                     role: Role | None = None, region_prefix: str | None = None, active: bool | None = None,
+                     phone: str | None = None) -> PageResult[AppUser]:
+    phone_index = ident.phone_index(normalize_phone(phone)) if phone is not None else None
+    f = UserFilter(role=role.value if role else None, region_prefix=region_prefix, active=active,
+                   phone_index=phone_index)
+    return await UserRepository(session).page(f, actor.scope, page)
+
+
+async def update_user(session: AsyncSession, ident: Identity, actor: Principal, user_id: uuid.UUID,
+                      changes: dict[str, Any], expected_version: int | None) -> AppUser:
+    """Change what ``changes`` names. Deactivating an account ends its sessions."""
+    unknown = set(changes) - UPDATABLE
+    if unknown:
+        raise ValueError(f"not updatable: {sorted(unknown)}")
+    user = await get_user(session, actor, user_id)
+    check_version(user.version, expected_version)
+    before = snapshot(ident, user)
+    if "display_name" in changes:
+        user.display_name = changes["display_name"]
+    if "roles" in changes:
+        user.roles = _roles(changes["roles"])
+    if "region_code" in changes and changes["region_code"] != user.region_code:
+        user.region_code = _region(actor, changes["region_code"])
+    if "project_ids" in changes:
+        user.project_ids = sorted(set(changes["project_ids"]))
+    phone_changed = "phone" in changes and _phone(ident, user, changes["phone"])
+    if "active" in changes:
+        user.active = bool(changes["active"])
+    after = snapshot(ident, user)
+    if after == before and not phone_changed:
+        return user
+    if before["active"] and not after["active"]:
+        await RefreshTokenRepository(session).revoke_user(user.id, "user_disabled", utcnow())
+    await session.flush()
+    changed = diff(before, after)
+    if phone_changed:  # two numbers can share a mask: say that it changed all the same
+        changed["before"]["phone"], changed["after"]["phone"] = before["phone"], after["phone"]
+    await RECORDS.audit.record(session, actor=actor, action="user.update", entity_type="user", entity_id=user.id,
+                               region_code=user.region_code, **changed)
+    return user
+
+
+async def set_password(session: AsyncSession, ident: Identity, actor: Principal, user_id: uuid.UUID,
+                       password: str, expected_version: int | None) -> AppUser:
+    """An administrator sets a user's password (the first one, or a reset). Every
+    session of the user ends; the audit entry records that it happened, nothing more."""
+    user = await get_user(session, actor, user_id)
+    check_version(user.version, expected_version)
+    check_password(password, user.username)
+    now = utcnow()
+    had_password = user.password_hash is not None
+    user.password_hash = await ident.passwords.hash(password)
+    user.password_changed_at = now
+    ended = await RefreshTokenRepository(session).revoke_user(user.id, "password_reset", now)
+    await session.flush()
+    await RECORDS.audit.record(session, actor=actor, action="user.password_reset", entity_type="user",
+                               entity_id=user.id, region_code=user.region_code,
+                               after={"first_password": not had_password, "sessions_ended": ended})
+    return user
+
+
+async def reveal(session: AsyncSession, ident: Identity, actor: Principal, user_id: uuid.UUID, purpose: str,
+                 fields: Iterable[str]) -> dict[str, str | None]:
+    """The whole values of ``fields`` for a stated purpose; the audit entry keeps the
+    purpose and the field names, never the values."""
+    wanted = sorted(set(fields))
+    unknown = [f for f in wanted if f not in REVEALABLE]
+    if unknown or not wanted:
+        raise InvalidUser(errors=[FieldError("body.fields", "not_revealable", "只能查看完整手机号")])
+    user = await get_user(session, actor, user_id)
+    values: dict[str, str | None] = {"phone": ident.open_phone(user.phone_enc)}
+    await RECORDS.audit.record(session, actor=actor, action="user.reveal", entity_type="user", entity_id=user.id,
+                               region_code=user.region_code, after={"purpose": purpose, "fields": wanted})
+    return {f: values[f] for f in wanted}

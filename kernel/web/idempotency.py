@@ -1,0 +1,105 @@
+"""``Idempotency-Key`` on POSTs that create or pay.
+
+The first request with a key runs and stores its response in the same
+transaction as its effect. A retry with the same key and body gets that
+response again (``Idempotent-Replayed: true``) and causes nothing; the same key
+with another body answers 422; a retry while the first is still running
+answers 409. Keys are per caller and kept ``idempotency_ttl_hours`` (7 days).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import json
+import re
+from typing import Annotated
+
+from fastapi import Depends, Header, Request
+from fastapi.encoders import jsonable_encoder
+from pydantic import BaseModel
+from sqlalchemy.ext.asyncio import AsyncSession
+from starlette.responses import Response
+
+from kernel.auth import Principal
+from kernel.errors import Conflict, FieldError, Invalid
+from kernel.records import IdempotencyStore, StoredResponse
+from kernel.web.auth import authenticate
+from kernel.web.deps import SessionDep
+
+_KEY = re.compile(r"^[A-Za-z0-9._:-]{8,200}$")
+_KEPT_HEADERS = ("location", "etag", "content-type")
+_KEY_DOC = "幂等键（8–200 位字母、数字或 ._:-）：重试时携带同一个键，不会重复创建"
+
+
+class IdempotencyInProgress(Conflict):
+    code = "idempotency.in_progress"
+    title_zh = "相同的请求正在处理中，请稍后重试"
+    title_en = "A request with this Idempotency-Key is still being processed"
+
+
+class IdempotencyKeyReused(Invalid):
+    code = "idempotency.key_reused"
+    title_zh = "幂等键已用于另一个不同的请求"
+    title_en = "This Idempotency-Key was used for a different request"
+
+
+class Replay(Exception):
+    def __init__(self, stored: StoredResponse) -> None:
+        self.stored = stored
+
+
+def replay_response(stored: StoredResponse) -> Response:
+    headers = {**stored.headers, "Idempotent-Replayed": "true"}
+    media = headers.pop("content-type", "application/json")
+    return Response(stored.body, status_code=stored.status_code, headers=headers, media_type=media)
+
+
+class Idempotency:
+    def __init__(self, session: AsyncSession, store: IdempotencyStore | None, subject: str, key: str | None,
+                 request_hash: str, ttl: dt.timedelta) -> None:
+        self.session, self.store, self.subject, self.key = session, store, subject, key
+        self.request_hash, self.ttl = request_hash, ttl
+
+    async def save(self, response: Response, body: BaseModel, status_code: int) -> None:
+        """Store the response the route is about to send, in the request's transaction."""
+        if self.key is None or self.store is None:
+            return
+        content = json.dumps(jsonable_encoder(body), ensure_ascii=False, separators=(",", ":")).encode()
+        headers = {k: v for k, v in response.headers.items() if k.lower() in _KEPT_HEADERS}
+        headers.setdefault("content-type", "application/json")
+        await self.store.save(self.session, self.subject, self.key,
+                              StoredResponse(self.request_hash, status_code, headers, content), self.ttl)
+
+
+async def idempotency(
+    request: Request,
+    session: SessionDep,
+    principal: Annotated[Principal, Depends(authenticate)],
+    key: Annotated[str | None, Header(alias="Idempotency-Key", description=_KEY_DOC)] = None,
+) -> Idempotency:
+    settings = request.app.state.settings
+    ttl = dt.timedelta(hours=getattr(settings, "idempotency_ttl_hours", 168))
+    if key is None:
+        return Idempotency(session, None, principal.subject, None, "", ttl)
+    if not _KEY.match(key):
+        raise IdempotencyKeyReused("malformed key", errors=[
+            FieldError("header.Idempotency-Key", "key_format", "幂等键须为 8–200 位字母、数字或 ._:-")])
+    body = await request.body()
+    # Keyed, so a stored hash of a body with a secret in it cannot be guessed offline.
+    digest = hmac.new(("idempotency:" + settings.pii_index_key).encode(), b"\n".join(
+        [request.method.encode(), request.url.path.encode(), request.url.query.encode(), body]),
+        hashlib.sha256).hexdigest()
+    store: IdempotencyStore = request.app.state.records.idempotency
+    if not await store.try_lock(session, principal.subject, key):
+        raise IdempotencyInProgress()
+    found = await store.find(session, principal.subject, key)
+    if found is not None:
+        if found.request_hash != digest:
+            raise IdempotencyKeyReused()
+        raise Replay(found)
+    return Idempotency(session, store, principal.subject, key, digest, ttl)
+
+
+IdempotencyDep = Annotated[Idempotency, Depends(idempotency)]

@@ -1,0 +1,38 @@
+"""Tests with real concurrency: real commits on a database of their own (not the
+rolled-back transaction of the API tests), through an app with a real pool."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator, Iterator
+
+import httpx
+import pytest
+
+from kernel.db import make_database
+from services.projects.app import create_app
+from services.projects.settings import ProjectsSettings
+from tests.api.conftest import TREE
+from tests.support.auth import bearer, verifier
+from tests.support.db import scratch_database
+
+
+@pytest.fixture(scope="module")
+def live_url(pg_server: str) -> Iterator[str]:
+    with scratch_database(pg_server, f"anju_live_{os.getpid()}") as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+async def live(live_url: str) -> AsyncIterator[httpx.AsyncClient]:
+    settings = ProjectsSettings(database_url=live_url, log_level="WARNING", db_pool_size=20, db_max_overflow=40,
+                                db_pool_timeout_s=30)
+    db = make_database(settings)
+    app = create_app(settings, database=db, verifier=verifier("projects"))
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://projects",
+                                 headers=bearer("admin"), timeout=60) as client:
+        for code, name in TREE:
+            r = await client.post("/api/v1/projects/regions", json={"code": code, "name": name})
+            assert r.status_code in (201, 409), r.text
+        yield client
+    await db.dispose()
