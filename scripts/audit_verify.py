@@ -11,6 +11,8 @@ import asyncio
 import sys
 from importlib import import_module
 
+from sqlalchemy.exc import ProgrammingError
+
 from kernel.db import make_engine
 from kernel.records import AuditCheck, AuditTrail
 from kernel.settings import normalize_database_url
@@ -34,24 +36,40 @@ def trails() -> dict[str, AuditTrail]:
     return {c.name: import_module(f"{c.module}.db.models").RECORDS.audit for c in WITH_DATABASE}
 
 
-async def check_all(urls: dict[str, str]) -> dict[str, AuditCheck]:
-    return {name: await verify_one(urls[name], trail) for name, trail in trails().items() if name in urls}
+class NotMigrated(Exception):
+    pass
 
 
-def verify_all(urls: dict[str, str]) -> dict[str, AuditCheck]:
+async def check_all(urls: dict[str, str]) -> dict[str, AuditCheck | NotMigrated]:
+    results: dict[str, AuditCheck | NotMigrated] = {}
+    for name, trail in trails().items():
+        if name not in urls:
+            continue
+        try:
+            results[name] = await verify_one(urls[name], trail)
+        except ProgrammingError as exc:  # no audit table: the database is behind its migrations
+            results[name] = NotMigrated(str(exc.orig).splitlines()[0])
+    return results
+
+
+def verify_all(urls: dict[str, str]) -> dict[str, AuditCheck | NotMigrated]:
     return asyncio.run(check_all(urls))
 
 
-def report(results: dict[str, AuditCheck]) -> int:
+def report(results: dict[str, AuditCheck | NotMigrated]) -> int:
     broken = 0
+    unmigrated = 0
     for name, check in results.items():
-        if check.ok:
+        if isinstance(check, NotMigrated):
+            unmigrated += 1
+            print(f"{name:<11} NOT MIGRATED  {check} (run `make migrate`)")
+        elif check.ok:
             print(f"{name:<11} ok      {check.checked} entries verified")
         else:
             broken += 1
             print(f"{name:<11} BROKEN  first broken link at audit_log.id = {check.first_broken_id} "
                   f"(after {check.checked - 1} good entries)")
-    return 1 if broken else 0
+    return 1 if broken else (2 if unmigrated else 0)
 
 
 def main() -> int:

@@ -12,6 +12,7 @@ import asyncpg
 import httpx
 import pytest
 
+from kernel.records import AuditCheck
 from scripts.audit_verify import check_all, report
 from scripts.localdb import asyncpg_dsn
 from tests.api.conftest import project_body
@@ -74,7 +75,9 @@ async def test_tampering_is_found_by_audit_verify(live: httpx.AsyncClient, live_
         r = await live.post(BASE, json=project_body(f"TAMP-{uuid.uuid4().hex[:6].upper()}-{i}"))
         assert r.status_code == 201
     urls = {"projects": live_url}
-    assert (await check_all(urls))["projects"].ok
+    first = (await check_all(urls))["projects"]
+    assert isinstance(first, AuditCheck)
+    assert first.ok
     ok = (await live.get(f"{AUDIT}/verify", headers=bearer("auditor"))).json()
     assert ok["ok"] is True
     assert ok["checked"] >= 3
@@ -88,6 +91,7 @@ async def test_tampering_is_found_by_audit_verify(live: httpx.AsyncClient, live_
         await _superuser(live_url, "ALTER TABLE projects.audit_log ENABLE TRIGGER audit_log_append_only")
 
     check = (await check_all(urls))["projects"]
+    assert isinstance(check, AuditCheck)
     assert not check.ok
     assert check.first_broken_id == victim
     assert report({"projects": check}) == 1
