@@ -65,12 +65,14 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "pii.reveal": frozenset({Role.admin}),
     "clients.write": frozenset({Role.admin}),
     "keys.manage": frozenset({Role.admin}),
+    "events.read": frozenset({Role.admin, Role.integration}),
 }
 
 #: OAuth scopes a machine client may hold, and the permissions each grants.
 CLIENT_SCOPES: dict[str, frozenset[str]] = {
     "regions:read": frozenset({"regions.read"}),
     "projects:read": frozenset({"projects.read"}),
+    "events:read": frozenset({"events.read"}),  # the services' own consumers
 }
 
 

@@ -5,6 +5,7 @@ create them) and hands the resulting objects to the app factory."""
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,6 +20,7 @@ from sqlalchemy import (
     MetaData,
     String,
     Table,
+    Uuid,
     and_,
     delete,
     func,
@@ -28,11 +30,22 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.types import UserDefinedType
 
 from kernel.audit import GENESIS, chain_hash, first_broken, jsonable
 from kernel.auth import DataScope, Principal
+from kernel.events import EventEnvelope, EventPayload, decode_position, encode_position
 from kernel.pagination import PageRequest, PageResult, decode_cursor, encode_cursor
 from kernel.requestid import current_client_ip, current_request_id
+
+
+class XID8(UserDefinedType[int]):
+    """PostgreSQL's 64-bit transaction id type."""
+
+    cache_ok = True
+
+    def get_col_spec(self, **kw: Any) -> str:
+        return "xid8"
 
 
 def audit_table(metadata: MetaData) -> Table:
@@ -56,6 +69,28 @@ def audit_table(metadata: MetaData) -> Table:
         Column("hash", String(64), nullable=False, unique=True),
         Index(None, "entity_type", "entity_id"),
         Index(None, "occurred_at"),
+    )
+
+
+def outbox_table(metadata: MetaData) -> Table:
+    """Events committed with the changes they announce. ``txid`` is the id of the
+    transaction that wrote the row (``pg_current_xact_id()``): the feed orders by it
+    and never passes a transaction that may still commit (the visibility fence)."""
+    return Table(
+        "outbox_event", metadata,
+        Column("id", BigInteger, Identity(always=False), primary_key=True),
+        Column("txid", XID8, nullable=False, server_default=text("pg_current_xact_id()")),
+        Column("event_id", Uuid, nullable=False, unique=True),
+        Column("type", String(120), nullable=False),
+        Column("version", Integer, nullable=False),
+        Column("aggregate_type", String(80), nullable=False),
+        Column("aggregate_id", String(80), nullable=False),
+        Column("region_code", String(12)),
+        Column("project_id", Uuid),
+        Column("request_id", String(128)),
+        Column("occurred_at", DateTime(timezone=True), nullable=False),
+        Column("payload", JSONB, nullable=False),
+        Index(None, "txid", "id"),
     )
 
 
@@ -197,14 +232,50 @@ class IdempotencyStore:
         return int(getattr(result, "rowcount", 0) or 0)
 
 
+class Outbox:
+    def __init__(self, table: Table) -> None:
+        self.table = table
+
+    async def emit(self, session: AsyncSession, payload: EventPayload, *, aggregate_type: str, aggregate_id: Any,
+                   region_code: str | None = None, project_id: Any = None) -> uuid.UUID:
+        """Add an event to the caller's transaction: it is published only if that commits."""
+        event_id = uuid.uuid4()
+        await session.execute(self.table.insert().values(
+            event_id=event_id, type=payload.event_type, version=payload.event_version,
+            aggregate_type=aggregate_type, aggregate_id=str(aggregate_id), region_code=region_code,
+            project_id=project_id, request_id=current_request_id(), occurred_at=dt.datetime.now(dt.UTC),
+            payload=payload.model_dump(mode="json")))
+        return event_id
+
+    async def feed(self, session: AsyncSession, after: str, limit: int) -> list[EventEnvelope]:
+        """Events after ``after`` in commit order, up to the visibility fence: only rows
+        of transactions older than every transaction still running are returned, so a
+        transaction that commits later can never add an event before the cursor."""
+        txid, seq = decode_position(after)
+        t = self.table
+        name = f"{t.schema}.{t.name}"
+        rows = (await session.execute(
+            select(t, text(f"{name}.txid::text AS txid_text"))
+            .where(text(f"({name}.txid, {name}.id) > (CAST(:tx AS xid8), :seq)").bindparams(tx=str(txid), seq=seq))
+            .where(text(f"{name}.txid < pg_snapshot_xmin(pg_current_snapshot())"))
+            .order_by(t.c.txid, t.c.id).limit(limit))).mappings()
+        return [EventEnvelope(
+            id=r["event_id"], type=r["type"], version=r["version"], aggregate_type=r["aggregate_type"],
+            aggregate_id=r["aggregate_id"], occurred_at=r["occurred_at"], region_code=r["region_code"],
+            project_id=r["project_id"], request_id=r["request_id"], payload=r["payload"],
+            cursor=encode_position(int(r["txid_text"]), int(r["id"]))) for r in rows]
+
+
 @dataclass(frozen=True)
 class KernelRecords:
     audit: AuditTrail
     idempotency: IdempotencyStore
+    outbox: Outbox
 
 
 def kernel_records(metadata: MetaData) -> KernelRecords:
     """Add the kernel's tables to a service's metadata (its migrations create them)."""
-    return KernelRecords(AuditTrail(audit_table(metadata)), IdempotencyStore(idempotency_table(metadata)))
+    return KernelRecords(AuditTrail(audit_table(metadata)), IdempotencyStore(idempotency_table(metadata)),
+                         Outbox(outbox_table(metadata)))
 
 

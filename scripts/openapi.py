@@ -39,13 +39,28 @@ def documents() -> dict[str, dict[str, Any]]:
     return docs
 
 
+def event_documents() -> dict[str, dict[str, Any]]:
+    """Each published event payload's JSON schema, by ``<type>.v<version>``."""
+    from kernel.events import payload_schemas
+
+    docs: dict[str, dict[str, Any]] = {}
+    for c in SERVICES:
+        try:
+            module = import_module(f"{c.module}.domain.events")
+        except ModuleNotFoundError:
+            continue
+        docs.update(payload_schemas(module.PUBLISHED))
+    return docs
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("mode", choices=["write", "check"])
     args = parser.parse_args()
     texts = {f"{name}.json": dump(doc) for name, doc in documents().items()}
+    texts |= {f"events/{name}.json": dump(doc) for name, doc in event_documents().items()}
     if args.mode == "write":
-        OUT.mkdir(exist_ok=True)
+        (OUT / "events").mkdir(parents=True, exist_ok=True)
         for name, text in texts.items():
             (OUT / name).write_text(text, "utf-8")
             print(f"wrote openapi/{name}")
@@ -59,7 +74,8 @@ def main() -> int:
             diff = difflib.unified_diff(current.splitlines(), text.splitlines(),
                                         f"committed/{name}", f"code/{name}", lineterm="", n=1)
             print("\n".join(list(diff)[:40]), file=sys.stderr)
-    extra = sorted(p.name for p in OUT.glob("*.json") if p.name not in texts) if OUT.exists() else []
+    committed = [str(p.relative_to(OUT)) for p in OUT.glob("**/*.json")] if OUT.exists() else []
+    extra = sorted(name for name in committed if name not in texts)
     for name in extra:
         drift = True
         print(f"openapi/{name} is committed but no code declares it", file=sys.stderr)

@@ -23,6 +23,7 @@ from kernel.records import KernelRecords
 from kernel.settings import ServiceSettings
 from kernel.web.audit_routes import audit_router
 from kernel.web.auth import TokenVerifier, document_permissions
+from kernel.web.events_routes import events_router
 from kernel.web.health import health_router
 from kernel.web.idempotency import Replay, replay_response
 from kernel.web.metrics import Metrics, metrics_router
@@ -107,6 +108,7 @@ def create_service_app(
     for router in routers:
         app.include_router(router)
     app.include_router(audit_router(settings.service_name))
+    app.include_router(events_router(settings.service_name))
     document_permissions(app)
 
     app.add_middleware(ObservabilityMiddleware, metrics=app.state.metrics)

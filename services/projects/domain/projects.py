@@ -27,6 +27,7 @@ from services.projects.domain.errors import (
     RegionOutsideScope,
     UnknownRegion,
 )
+from services.projects.domain.events import ProjectChanged
 from services.projects.vocabulary import LandPath, ProjectType, Stage
 
 __all__ = ["RECORDS", "ProjectDraft", "create_project", "get_project", "list_projects", "update_project"]
@@ -60,6 +61,13 @@ def snapshot(project: Project) -> dict[str, Any]:
     return {name: getattr(project, name) for name in AUDITED}
 
 
+async def _announce(session: AsyncSession, project: Project) -> None:
+    await RECORDS.outbox.emit(session, ProjectChanged(
+        id=project.id, code=project.code, name=project.name, type=project.type, land_path=project.land_path,
+        region_code=project.region_code, stage=project.stage, version=project.version,
+    ), aggregate_type="project", aggregate_id=project.id, region_code=project.region_code, project_id=project.id)
+
+
 async def _require_region(session: AsyncSession, actor: Principal, code: str) -> None:
     if not await RegionRepository(session).exists(code):
         raise UnknownRegion(errors=[FieldError("body.region_code", "unknown_region", f"行政区划 {code} 不存在")])
@@ -80,6 +88,7 @@ async def create_project(session: AsyncSession, actor: Principal, draft: Project
     values["land_path"] = draft.land_path.value
     values["stage"] = draft.stage.value
     project = await repo.add(Project(**values))
+    await _announce(session, project)
     await RECORDS.audit.record(session, actor=actor, action="project.create", entity_type="project",
                                entity_id=project.id, region_code=project.region_code, project_id=project.id,
                                after=snapshot(project))
@@ -123,6 +132,7 @@ async def update_project(session: AsyncSession, actor: Principal, project_id: uu
     await session.flush()
     after = snapshot(project)
     if after != before:
+        await _announce(session, project)
         await RECORDS.audit.record(session, actor=actor, action="project.update", entity_type="project",
                                    entity_id=project.id, region_code=project.region_code, project_id=project.id,
                                    **diff(before, after))
