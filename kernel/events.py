@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Awaitable, Callable
 from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -40,6 +41,10 @@ class EventEnvelope(BaseModel):
     request_id: str | None = None
     payload: dict[str, Any]
     cursor: str = Field(description="该事件在源服务事件流中的位置")
+
+
+#: What a consumer calls for each event: (session, envelope) in the consumer's transaction.
+Handler = Callable[[Any, EventEnvelope], Awaitable[None]]
 
 
 class BadEventCursor(Invalid):

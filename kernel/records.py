@@ -20,6 +20,7 @@ from sqlalchemy import (
     MetaData,
     String,
     Table,
+    Text,
     Uuid,
     and_,
     delete,
@@ -266,16 +267,93 @@ class Outbox:
             cursor=encode_position(int(r["txid_text"]), int(r["id"]))) for r in rows]
 
 
+def inbox_tables(metadata: MetaData) -> tuple[Table, Table, Table]:
+    cursor = Table(
+        "consumer_cursor", metadata,
+        Column("producer", String(40), primary_key=True),
+        Column("position", String(40), nullable=False),
+        Column("applied", BigInteger, nullable=False, server_default=text("0")),
+        Column("last_event_at", DateTime(timezone=True)),
+        Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    )
+    processed = Table(
+        "processed_event", metadata,
+        Column("event_id", Uuid, primary_key=True),
+        Column("producer", String(40), nullable=False),
+        Column("processed_at", DateTime(timezone=True), nullable=False, server_default=func.now(), index=True),
+    )
+    dead = Table(
+        "dead_letter", metadata,
+        Column("id", BigInteger, Identity(always=False), primary_key=True),
+        Column("producer", String(40), nullable=False),
+        Column("event_id", Uuid, nullable=False),
+        Column("type", String(120), nullable=False),
+        Column("envelope", JSONB, nullable=False),
+        Column("error", Text, nullable=False),
+        Column("attempts", Integer, nullable=False),
+        Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+        Column("replayed_at", DateTime(timezone=True)),
+    )
+    return cursor, processed, dead
+
+
+class Inbox:
+    """What a consumer remembers: its cursor per producer, the events it applied
+    (duplicates are recognized by id), and the events that kept failing."""
+
+    def __init__(self, cursor: Table, processed: Table, dead: Table) -> None:
+        self.cursor, self.processed, self.dead = cursor, processed, dead
+
+    async def position(self, session: AsyncSession, producer: str) -> str:
+        value = await session.scalar(select(self.cursor.c.position).where(self.cursor.c.producer == producer))
+        return str(value) if value else "0.0"
+
+    async def seen(self, session: AsyncSession, event_id: uuid.UUID) -> bool:
+        return (await session.scalar(select(self.processed.c.event_id).where(
+            self.processed.c.event_id == event_id))) is not None
+
+    async def mark(self, session: AsyncSession, producer: str, event_id: uuid.UUID) -> None:
+        await session.execute(self.processed.insert().values(event_id=event_id, producer=producer))
+
+    async def advance(self, session: AsyncSession, producer: str, position: str, last_event_at: dt.datetime,
+                      applied: int) -> None:
+        from sqlalchemy.dialects.postgresql import insert
+
+        c = self.cursor
+        stmt = insert(c).values(producer=producer, position=position, applied=applied, last_event_at=last_event_at,
+                                updated_at=func.now())
+        await session.execute(stmt.on_conflict_do_update(index_elements=[c.c.producer], set_={
+            "position": position, "applied": c.c.applied + applied, "last_event_at": last_event_at,
+            "updated_at": func.now()}))
+
+    async def bury(self, session: AsyncSession, producer: str, envelope: EventEnvelope, error: str,
+                   attempts: int) -> None:
+        await session.execute(self.dead.insert().values(
+            producer=producer, event_id=envelope.id, type=envelope.type,
+            envelope=envelope.model_dump(mode="json"), error=error[:4000], attempts=attempts))
+
+    async def dead_letters(self, session: AsyncSession, include_replayed: bool = False) -> list[dict[str, Any]]:
+        stmt = select(self.dead).order_by(self.dead.c.id)
+        if not include_replayed:
+            stmt = stmt.where(self.dead.c.replayed_at.is_(None))
+        return [dict(r) for r in (await session.execute(stmt)).mappings()]
+
+    async def cursors(self, session: AsyncSession) -> list[dict[str, Any]]:
+        rows = await session.execute(select(self.cursor).order_by(self.cursor.c.producer))
+        return [dict(r) for r in rows.mappings()]
+
+
 @dataclass(frozen=True)
 class KernelRecords:
     audit: AuditTrail
     idempotency: IdempotencyStore
     outbox: Outbox
+    inbox: Inbox
 
 
 def kernel_records(metadata: MetaData) -> KernelRecords:
     """Add the kernel's tables to a service's metadata (its migrations create them)."""
     return KernelRecords(AuditTrail(audit_table(metadata)), IdempotencyStore(idempotency_table(metadata)),
-                         Outbox(outbox_table(metadata)))
+                         Outbox(outbox_table(metadata)), Inbox(*inbox_tables(metadata)))
 
 

@@ -59,6 +59,12 @@ class ServiceSettings(KernelSettings):
     pii_index_key: str = Field(default_factory=lambda: _dev_pii()[1])
     idempotency_ttl_hours: int = Field(default=168, ge=1)
 
+    # events: this service's consumers read other services' feeds with a token from the gateway
+    consume: bool = Field(default=True, description="run this service's event consumers in this process")
+    token_url: str = "http://127.0.0.1:8000/api/v1/auth/token"  # noqa: S105 (a URL, not a secret)
+    client_id: str | None = None
+    client_secret: str | None = None
+
     @model_validator(mode="after")
     def _fallback_database_url(self) -> ServiceSettings:
         url = self.database_url or os.environ.get("DATABASE_URL")

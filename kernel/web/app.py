@@ -14,6 +14,7 @@ import structlog
 from fastapi import APIRouter, FastAPI, Request
 from starlette.responses import Response
 
+from kernel.consumer import ClientCredentials, Consumer, Subscription
 from kernel.db import Database, make_database
 from kernel.errors import ConstraintErrors
 from kernel.logging import configure_logging
@@ -42,6 +43,7 @@ def create_service_app(
     verifier: TokenVerifier | None = None,
     tags: list[dict[str, str]] | None = None,
     extra_lifespan: Callable[[FastAPI], AbstractAsyncContextManager[None]] | None = None,
+    subscriptions: Sequence[Subscription] = (),
     include_health: bool = True,
     version: str = "1.0.0",
 ) -> FastAPI:
@@ -66,6 +68,8 @@ def create_service_app(
             app.state.verifier = TokenVerifier(audience=settings.service_name, jwks_url=settings.jwks_url,
                                                jwks=static, client=jwks_client)
         purge = asyncio.create_task(_purge_idempotency_keys(app))
+        stop_consumers = asyncio.Event()
+        consumer_tasks, consumer_client = _start_consumers(app, settings, subscriptions, stop_consumers)
         try:
             if extra_lifespan is None:
                 yield
@@ -73,6 +77,12 @@ def create_service_app(
                 async with extra_lifespan(app):
                     yield
         finally:
+            stop_consumers.set()
+            for task in consumer_tasks:
+                task.cancel()
+            await asyncio.gather(*consumer_tasks, return_exceptions=True)
+            if consumer_client is not None:
+                await consumer_client.aclose()
             purge.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await purge
@@ -94,6 +104,7 @@ def create_service_app(
     app.state.db = database
     app.state.verifier = verifier
     app.state.records = records
+    app.state.consumers = []
     app.state.metrics = Metrics(settings.service_name)
 
     install_problem_handlers(app, constraint_errors, settings.default_language)
@@ -127,3 +138,25 @@ async def _purge_idempotency_keys(app: FastAPI, every_s: float = 3600.0) -> None
             log.info("idempotency_keys_purged", removed=removed)
         except Exception as exc:  # keep purging later; a failed round is not fatal
             log.warning("idempotency_purge_failed", error=type(exc).__name__)
+
+
+def _start_consumers(app: FastAPI, settings: ServiceSettings, subscriptions: Sequence[Subscription],
+                     stop: asyncio.Event) -> tuple[list[asyncio.Task[None]], httpx.AsyncClient | None]:
+    """One consumer per subscription, in this process unless ``consume`` is off (then
+    ``python -m <service> consume`` runs them). The consumers are listed in app.state
+    either way, for the operational view."""
+    if not subscriptions:
+        return [], None
+    client = httpx.AsyncClient(timeout=httpx.Timeout(40.0, connect=3.0))
+    tokens = None
+    if settings.client_id and settings.client_secret:
+        tokens = ClientCredentials(client, settings.token_url, settings.client_id, settings.client_secret)
+    app.state.consumers = [Consumer(app.state.db, app.state.records.inbox, sub, tokens=tokens, client=client)
+                           for sub in subscriptions]
+    if not settings.consume:
+        return [], client
+    if tokens is None:
+        structlog.get_logger("kernel.consumer").warning(
+            "consumers_not_started", reason="no client_id/client_secret to read the feeds with")
+        return [], client
+    return [asyncio.create_task(c.run(stop)) for c in app.state.consumers], client

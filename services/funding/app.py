@@ -4,21 +4,24 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
+from kernel.consumer import Subscription
 from kernel.db import Database
 from kernel.web.app import create_service_app
 from kernel.web.auth import TokenVerifier
-from services.funding.db.models import RECORDS
+from services.funding.db.models import PROJECTS, RECORDS
 from services.funding.settings import FundingSettings
 
 
 def create_app(settings: FundingSettings | None = None, *, database: Database | None = None,
                verifier: TokenVerifier | None = None) -> FastAPI:
+    settings = settings or FundingSettings()
     return create_service_app(
-        settings or FundingSettings(),
+        settings,
         title="Anju 资金服务 (funding)",
         description="资金来源与专项债全周期、资金计划、复式记账、拨付审批、应付款、到位率与资金缺口。",
         routers=[],
         records=RECORDS,
         database=database,
         verifier=verifier,
+        subscriptions=[Subscription("projects", settings.projects_feed_url, PROJECTS.handlers)],
     )

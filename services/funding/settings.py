@@ -12,4 +12,5 @@ class FundingSettings(ServiceSettings):
 
     service_name: str = "funding"
     db_role: str | None = "anju_funding_app"
+    projects_feed_url: str = "http://127.0.0.1:8001/internal/v1/projects/events"
     port: int = 8004

@@ -12,4 +12,5 @@ class HousingSettings(ServiceSettings):
 
     service_name: str = "housing"
     db_role: str | None = "anju_housing_app"
+    projects_feed_url: str = "http://127.0.0.1:8001/internal/v1/projects/events"
     port: int = 8003

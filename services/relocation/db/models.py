@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy.orm import DeclarativeBase
 
 from kernel.db import service_metadata
+from kernel.project_directory import ProjectDirectory, project_directory_table
 from kernel.records import kernel_records
 
 SCHEMA = "relocation"
@@ -16,3 +17,6 @@ class Base(DeclarativeBase):
 
 #: The audit trail and idempotency keys, in this service's schema.
 RECORDS = kernel_records(Base.metadata)
+
+#: The projects this service knows of, fed by the projects service's events.
+PROJECTS = ProjectDirectory(project_directory_table(Base.metadata))

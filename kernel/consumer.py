@@ -1,0 +1,174 @@
+"""Consumers: a service declares which event types it handles from which
+producers; a background task follows each producer's feed and applies events.
+
+Each batch is applied in one transaction with the cursor's advance and the
+processed marks, so an effect happens once even if the same event arrives
+twice. A batch that fails is retried one event at a time with backoff; an
+event that keeps failing goes to the dead-letter table (visible to admins,
+replayable) and the cursor moves on. A consumer that was down resumes from its
+cursor: it catches up on its own.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+import structlog
+
+from kernel.auth import DataScope
+from kernel.db import Database, apply_scope
+from kernel.events import EventEnvelope, Handler
+from kernel.records import Inbox
+
+TokenSource = Callable[[], Awaitable[str]]
+log = structlog.get_logger("kernel.consumer")
+
+
+@dataclass
+class Subscription:
+    producer: str
+    feed_url: str  # e.g. http://projects:8001/internal/v1/projects/events
+    handlers: dict[str, Handler]
+
+
+@dataclass
+class ConsumerStats:
+    applied: int = 0
+    duplicates: int = 0
+    dead: int = 0
+    failures: int = 0
+    last_error: str | None = None
+    lag_events: int = 0
+    caught_up_at: float | None = None
+
+
+class ClientCredentials:
+    """A token for the consumer from the gateway (OAuth 2 client credentials), renewed before expiry."""
+
+    def __init__(self, client: httpx.AsyncClient, token_url: str, client_id: str, secret: str,
+                 scope: str = "events:read") -> None:
+        self.client, self.token_url, self.scope = client, token_url, scope
+        self.client_id, self.secret = client_id, secret
+        self._token: str | None = None
+        self._expires = 0.0
+
+    async def __call__(self) -> str:
+        if self._token is None or time.monotonic() > self._expires - 60:
+            r = await self.client.post(self.token_url, data={"grant_type": "client_credentials", "scope": self.scope},
+                                       auth=(self.client_id, self.secret), timeout=5.0)
+            r.raise_for_status()
+            body = r.json()
+            self._token, self._expires = body["access_token"], time.monotonic() + float(body["expires_in"])
+        return self._token
+
+
+@dataclass
+class Consumer:
+    db: Database
+    inbox: Inbox
+    subscription: Subscription
+    tokens: TokenSource | None = None
+    client: httpx.AsyncClient | None = None
+    batch: int = 200
+    max_attempts: int = 5
+    backoff_s: float = 0.2
+    wait_s: float = 10.0
+    stats: ConsumerStats = field(default_factory=ConsumerStats)
+
+    @property
+    def producer(self) -> str:
+        return self.subscription.producer
+
+    async def apply(self, events: list[EventEnvelope]) -> None:
+        """Apply a batch (already in feed order) exactly once, advancing the cursor with it."""
+        if not events:
+            return
+        try:
+            await self._apply_together(events)
+        except Exception as exc:  # one bad event must not stop the others: go one by one
+            log.warning("batch_failed", producer=self.producer, size=len(events), error=repr(exc))
+            for event in events:
+                await self._apply_alone(event)
+
+    async def _apply_together(self, events: list[EventEnvelope]) -> None:
+        async with self.db.sessionmaker() as session, session.begin():
+            await apply_scope(session, DataScope.everything())
+            applied = 0
+            for event in events:
+                applied += await self._apply_in(session, event)
+            await self.inbox.advance(session, self.producer, events[-1].cursor, events[-1].occurred_at, applied)
+        self.stats.applied += applied
+
+    async def _apply_in(self, session: Any, event: EventEnvelope) -> int:
+        handler = self.subscription.handlers.get(event.type)
+        if handler is None:
+            return 0  # not a type this service follows
+        if await self.inbox.seen(session, event.id):
+            self.stats.duplicates += 1
+            return 0
+        await handler(session, event)
+        await self.inbox.mark(session, self.producer, event.id)
+        return 1
+
+    async def _apply_alone(self, event: EventEnvelope) -> None:
+        error = ""
+        for attempt in range(1, self.max_attempts + 1):
+            try:
+                await self._apply_together([event])
+                return
+            except Exception as exc:
+                self.stats.failures += 1
+                error = f"{type(exc).__name__}: {exc}"
+                self.stats.last_error = error
+                await asyncio.sleep(self.backoff_s * 2 ** (attempt - 1))
+        async with self.db.sessionmaker() as session, session.begin():
+            await self.inbox.bury(session, self.producer, event, error, self.max_attempts)
+            await self.inbox.advance(session, self.producer, event.cursor, event.occurred_at, 0)
+        self.stats.dead += 1
+        log.error("event_dead_lettered", producer=self.producer, event_id=str(event.id), type=event.type,
+                  error=error)
+
+    async def position(self) -> str:
+        async with self.db.sessionmaker() as session:
+            return await self.inbox.position(session, self.producer)
+
+    async def poll(self, wait_s: float | None = None) -> int:
+        """Fetch what follows the cursor (long-polling) and apply it; the number of events fetched."""
+        assert self.client is not None, "a consumer that polls needs an HTTP client"
+        headers = {"Authorization": f"Bearer {await self.tokens()}"} if self.tokens else {}
+        after = await self.position()
+        r = await self.client.get(self.subscription.feed_url, headers=headers, timeout=(wait_s or 0) + 10,
+                                  params={"after": after, "limit": self.batch,
+                                          "wait": self.wait_s if wait_s is None else wait_s})
+        r.raise_for_status()
+        events = [EventEnvelope.model_validate(e) for e in r.json()["events"]]
+        await self.apply(events)
+        if len(events) < self.batch:
+            self.stats.caught_up_at = time.time()
+        return len(events)
+
+    async def run(self, stop: asyncio.Event) -> None:
+        delay = self.backoff_s
+        while not stop.is_set():
+            try:
+                await self.poll()
+                delay = self.backoff_s
+            except Exception as exc:  # producer down, token refused, database blip: retry with backoff
+                self.stats.last_error = f"{type(exc).__name__}: {exc}"
+                log.warning("consumer_poll_failed", producer=self.producer, error=self.stats.last_error)
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), timeout=delay)
+                delay = min(delay * 2, 10.0)
+
+
+def lag_seconds(last_event_at: dt.datetime | None, now: dt.datetime | None = None) -> float | None:
+    if last_event_at is None:
+        return None
+    return max(0.0, ((now or dt.datetime.now(dt.UTC)) - last_event_at).total_seconds())
