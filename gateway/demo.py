@@ -100,7 +100,16 @@ class DemoClient:
 
 DEMO_CLIENTS: tuple[DemoClient, ...] = (
     DemoClient("municipal-registry", "市不动产登记中心", ("projects:read", "regions:read"), CITY),
+    # The services' own event consumers (each reads the other services' feeds).
+    DemoClient("svc-relocation", "征迁服务（事件消费）", ("events:read",), None),
+    DemoClient("svc-housing", "安置房服务（事件消费）", ("events:read",), None),
+    DemoClient("svc-funding", "资金服务（事件消费）", ("events:read",), None),
 )
+
+
+def demo_client_secret(client_id: str) -> str:
+    """The demo secret of a demo client (local run and tests only)."""
+    return DEMO_CLIENT_SECRET if client_id == "municipal-registry" else f"anju-demo-{client_id}-2026"
 
 
 async def load_demo(session: AsyncSession, ident: Identity) -> tuple[int, int]:
@@ -123,7 +132,7 @@ async def load_demo(session: AsyncSession, ident: Identity) -> tuple[int, int]:
         if await clients.by_client_id(c.client_id) is None:
             client, _ = await create_client(session, ident, SYSTEM, ClientDraft(
                 client_id=c.client_id, name=c.name, scopes=list(c.scopes), region_code=c.region_code))
-            client.secret_hash = await ident.passwords.hash(DEMO_CLIENT_SECRET)  # a known secret for the demo
+            client.secret_hash = await ident.passwords.hash(demo_client_secret(c.client_id))  # known, for the demo
             added_clients += 1
     await session.flush()
     return added_users, added_clients

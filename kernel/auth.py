@@ -66,6 +66,7 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "clients.write": frozenset({Role.admin}),
     "keys.manage": frozenset({Role.admin}),
     "events.read": frozenset({Role.admin, Role.integration}),
+    "events.manage": frozenset({Role.admin}),
 }
 
 #: OAuth scopes a machine client may hold, and the permissions each grants.

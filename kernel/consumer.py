@@ -81,6 +81,7 @@ class Consumer:
     backoff_s: float = 0.2
     wait_s: float = 10.0
     stats: ConsumerStats = field(default_factory=ConsumerStats)
+    on_applied: Callable[[str, int], None] | None = None
 
     @property
     def producer(self) -> str:
@@ -135,6 +136,12 @@ class Consumer:
         log.error("event_dead_lettered", producer=self.producer, event_id=str(event.id), type=event.type,
                   error=error)
 
+    async def replay(self, event: EventEnvelope) -> None:
+        """Apply a dead-lettered event again (it was never marked processed); raises if it still fails."""
+        async with self.db.sessionmaker() as session, session.begin():
+            await apply_scope(session, DataScope.everything())
+            self.stats.applied += await self._apply_in(session, event)
+
     async def position(self) -> str:
         async with self.db.sessionmaker() as session:
             return await self.inbox.position(session, self.producer)
@@ -149,7 +156,10 @@ class Consumer:
                                           "wait": self.wait_s if wait_s is None else wait_s})
         r.raise_for_status()
         events = [EventEnvelope.model_validate(e) for e in r.json()["events"]]
+        before = self.stats.applied
         await self.apply(events)
+        if self.on_applied is not None and self.stats.applied > before:
+            self.on_applied(self.producer, self.stats.applied - before)
         if len(events) < self.batch:
             self.stats.caught_up_at = time.time()
         return len(events)

@@ -332,6 +332,13 @@ class Inbox:
             producer=producer, event_id=envelope.id, type=envelope.type,
             envelope=envelope.model_dump(mode="json"), error=error[:4000], attempts=attempts))
 
+    async def dead_letter(self, session: AsyncSession, ident: int) -> dict[str, Any] | None:
+        row = (await session.execute(select(self.dead).where(self.dead.c.id == ident))).mappings().first()
+        return dict(row) if row else None
+
+    async def mark_replayed(self, session: AsyncSession, ident: int) -> None:
+        await session.execute(self.dead.update().where(self.dead.c.id == ident).values(replayed_at=func.now()))
+
     async def dead_letters(self, session: AsyncSession, include_replayed: bool = False) -> list[dict[str, Any]]:
         stmt = select(self.dead).order_by(self.dead.c.id)
         if not include_replayed:
@@ -341,6 +348,18 @@ class Inbox:
     async def cursors(self, session: AsyncSession) -> list[dict[str, Any]]:
         rows = await session.execute(select(self.cursor).order_by(self.cursor.c.producer))
         return [dict(r) for r in rows.mappings()]
+
+
+async def feed_backlog(outbox: Outbox, session: AsyncSession, after: str) -> tuple[int, dt.datetime | None]:
+    """How many published events follow ``after``, and when the oldest of them occurred."""
+    txid, seq = decode_position(after)
+    t = outbox.table
+    name = f"{t.schema}.{t.name}"
+    row = (await session.execute(
+        select(func.count(), func.min(t.c.occurred_at))
+        .where(text(f"({name}.txid, {name}.id) > (CAST(:tx AS xid8), :seq)").bindparams(tx=str(txid), seq=seq))
+        .where(text(f"{name}.txid < pg_snapshot_xmin(pg_current_snapshot())")))).one()
+    return int(row[0]), row[1]
 
 
 @dataclass(frozen=True)

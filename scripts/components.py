@@ -40,3 +40,25 @@ WITH_DATABASE: tuple[Component, ...] = tuple(c for c in ALL if c.schema is not N
 def jwks_url(gateway_base: str) -> str:
     """Where every service fetches the gateway's token-signing keys (``<PREFIX>JWKS_URL``)."""
     return f"{gateway_base.rstrip('/')}/.well-known/jwks.json"
+
+
+#: The services that follow other services' events, and so need a machine client.
+CONSUMERS = ("relocation", "housing", "funding")
+
+
+def service_env(component: Component, *, gateway_base: str, projects_base: str) -> dict[str, str]:
+    """How a service finds the others when run locally or in the end-to-end tests: the
+    gateway's keys and token endpoint, the projects feed, and its demo machine client."""
+    from gateway.demo import demo_client_secret  # demo credentials: local run and tests only
+
+    prefix = component.env_prefix
+    env = {f"{prefix}JWKS_URL": jwks_url(gateway_base)}
+    if component.name in CONSUMERS:
+        client_id = f"svc-{component.name}"
+        env |= {
+            f"{prefix}TOKEN_URL": f"{gateway_base.rstrip('/')}/api/v1/auth/token",
+            f"{prefix}CLIENT_ID": client_id,
+            f"{prefix}CLIENT_SECRET": demo_client_secret(client_id),
+            f"{prefix}PROJECTS_FEED_URL": f"{projects_base.rstrip('/')}/internal/v1/projects/events",
+        }
+    return env

@@ -23,7 +23,7 @@ from collections.abc import Iterator
 import httpx
 
 from kernel.migrations import upgrade
-from scripts.components import ALL, GATEWAY, SERVICES, WITH_DATABASE, Component, jwks_url
+from scripts.components import ALL, GATEWAY, SERVICES, WITH_DATABASE, Component, service_env
 from scripts.localdb import embedded_server, per_service_databases, service_urls_from_env
 
 
@@ -87,7 +87,10 @@ def child_env(urls: dict[str, str]) -> dict[str, str]:
         env.setdefault(f"{c.env_prefix}PORT", str(c.port))
         env.setdefault(f"{GATEWAY.env_prefix}{c.name.upper()}_URL",
                        f"http://127.0.0.1:{env[f'{c.env_prefix}PORT']}")
-        env.setdefault(f"{c.env_prefix}JWKS_URL", jwks_url(gateway))  # tokens are the gateway's
+    projects = f"http://127.0.0.1:{env['PROJECTS_PORT']}"
+    for c in SERVICES:
+        for key, value in service_env(c, gateway_base=gateway, projects_base=projects).items():
+            env.setdefault(key, value)  # keys, token endpoint, feeds and the demo machine clients
     return env
 
 

@@ -24,7 +24,7 @@ from kernel.records import KernelRecords
 from kernel.settings import ServiceSettings
 from kernel.web.audit_routes import audit_router
 from kernel.web.auth import TokenVerifier, document_permissions
-from kernel.web.events_routes import events_router
+from kernel.web.events_routes import events_router, ops_router
 from kernel.web.health import health_router
 from kernel.web.idempotency import Replay, replay_response
 from kernel.web.metrics import Metrics, metrics_router
@@ -120,6 +120,7 @@ def create_service_app(
         app.include_router(router)
     app.include_router(audit_router(settings.service_name))
     app.include_router(events_router(settings.service_name))
+    app.include_router(ops_router(settings.service_name))
     document_permissions(app)
 
     app.add_middleware(ObservabilityMiddleware, metrics=app.state.metrics)
@@ -151,8 +152,13 @@ def _start_consumers(app: FastAPI, settings: ServiceSettings, subscriptions: Seq
     tokens = None
     if settings.client_id and settings.client_secret:
         tokens = ClientCredentials(client, settings.token_url, settings.client_id, settings.client_secret)
-    app.state.consumers = [Consumer(app.state.db, app.state.records.inbox, sub, tokens=tokens, client=client)
-                           for sub in subscriptions]
+    metrics = app.state.metrics
+
+    def count_applied(producer: str, n: int) -> None:
+        metrics.events_applied.labels(settings.service_name, producer).inc(n)
+
+    app.state.consumers = [Consumer(app.state.db, app.state.records.inbox, sub, tokens=tokens, client=client,
+                                    on_applied=count_applied) for sub in subscriptions]
     if not settings.consume:
         return [], client
     if tokens is None:

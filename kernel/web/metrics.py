@@ -4,7 +4,7 @@ counts and latency by route template, and ``/metrics``."""
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
-from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from starlette.responses import Response
 
 
@@ -17,6 +17,15 @@ class Metrics:
                                  ["service", "method", "route"], registry=self.registry,
                                  buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10))
         self.service = service
+        labels = ["service", "producer"]
+        self.events_applied = Counter("events_applied_total", "Events applied by this service's consumers", labels,
+                                      registry=self.registry)
+        self.consumer_lag_events = Gauge("consumer_lag_events", "Events published but not yet applied", labels,
+                                         registry=self.registry)
+        self.consumer_lag_seconds = Gauge("consumer_lag_seconds", "Age of the oldest event not yet applied", labels,
+                                          registry=self.registry)
+        self.dead_letters = Gauge("consumer_dead_letters", "Events set aside after repeated failures", labels,
+                                  registry=self.registry)
 
 
 def metrics_router() -> APIRouter:

@@ -69,3 +69,15 @@ async def test_each_route_documents_its_permission(projects_app) -> None:
     assert "权限：`projects.write`" in op["description"]
     assert "401" in op["responses"]
     assert "403" in op["responses"]
+
+
+async def test_event_operations_are_for_admins(projects: httpx.AsyncClient) -> None:
+    for role in ("city_commander", "auditor", "field_worker"):
+        r = await projects.get("/api/v1/projects/events/consumers", headers={"Authorization": f"Bearer {token(role)}"})
+        assert r.status_code == 403, role
+        r = await projects.post("/api/v1/projects/events/dead-letters/1/replay",
+                                headers={"Authorization": f"Bearer {token(role)}"})
+        assert r.status_code == 403, role
+    assert (await projects.get("/api/v1/projects/events/consumers")).json() == []  # projects follows no feed
+    missing = await projects.post("/api/v1/projects/events/dead-letters/999999/replay")
+    assert missing.status_code == 404

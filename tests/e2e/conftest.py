@@ -17,7 +17,7 @@ import httpx
 import pytest
 
 from gateway.demo import DEMO_PASSWORD
-from scripts.components import GATEWAY, SERVICES, Component, jwks_url
+from scripts.components import GATEWAY, SERVICES, Component, service_env
 from scripts.processes import ROOT
 from tests.support.db import scratch_database
 from tests.support.processes import free_port, running
@@ -51,9 +51,9 @@ def stack(e2e_database: str, tmp_path_factory: pytest.TempPathFactory) -> Iterat
         env: dict[str, str] = {f"{GATEWAY.env_prefix}DATABASE_URL": e2e_database}
         for c in SERVICES:
             port = free_port()
-            service_env = {f"{c.env_prefix}DATABASE_URL": e2e_database,
-                           f"{c.env_prefix}JWKS_URL": jwks_url(gateway_base)}
-            urls[c.name] = stack.enter_context(running(c, service_env, port, logs, ready_path="/readyz"))
+            wiring = {f"{c.env_prefix}DATABASE_URL": e2e_database,  # projects starts first: its feed is known
+                      **service_env(c, gateway_base=gateway_base, projects_base=urls.get("projects", ""))}
+            urls[c.name] = stack.enter_context(running(c, wiring, port, logs, ready_path="/readyz"))
             env[f"GATEWAY_{c.name.upper()}_URL"] = urls[c.name]
         urls["gateway"] = stack.enter_context(running(GATEWAY, env, gateway_port, logs, ready_path="/readyz"))
         yield urls

@@ -38,7 +38,8 @@ OPERATIONS = {
     ("POST", "/api/v1/auth/users/{user_id}/reveal"): "pii.reveal",
     ("POST", "/api/v1/auth/clients/{client_id}/secret"): "clients.write",
 }
-NOT_RECORDS = {("GET", "/api/v1/gateway/audit/verify")}
+NOT_RECORDS = {("GET", "/api/v1/gateway/audit/verify"),
+               ("POST", "/api/v1/gateway/events/dead-letters/{dead_letter_id}/replay")}  # ops: admin only
 
 
 def id_routes(app: FastAPI) -> set[tuple[str, str]]:
@@ -57,7 +58,8 @@ def test_the_other_services_have_no_id_route_outside_a_matrix(service: str) -> N
     app = import_module(f"{component.module}.app").create_app(
         import_module(f"{component.module}.settings").__dict__[f"{service.capitalize()}Settings"](
             database_url="postgresql://matrix@localhost/none"))
-    assert id_routes(app) <= {("GET", f"/api/v1/{service}/audit/verify")}
+    assert id_routes(app) <= {("GET", f"/api/v1/{service}/audit/verify"),
+                              ("POST", f"/api/v1/{service}/events/dead-letters/{{dead_letter_id}}/replay")}
 
 
 def expected(role: str, permission: str, place: str | None) -> int:
