@@ -24,7 +24,7 @@ import structlog
 
 from kernel.auth import DataScope
 from kernel.db import Database, apply_scope
-from kernel.events import EventEnvelope, Handler
+from kernel.events import BatchHandler, EventEnvelope, Handler
 from kernel.records import Inbox
 
 TokenSource = Callable[[], Awaitable[str]]
@@ -36,6 +36,7 @@ class Subscription:
     producer: str
     feed_url: str  # e.g. http://projects:8001/internal/v1/projects/events
     handlers: dict[str, Handler]
+    batch_handlers: dict[str, BatchHandler] = field(default_factory=dict)
 
 
 @dataclass
@@ -101,22 +102,37 @@ class Consumer:
     async def _apply_together(self, events: list[EventEnvelope]) -> None:
         async with self.db.sessionmaker() as session, session.begin():
             await apply_scope(session, DataScope.everything())
-            applied = 0
-            for event in events:
-                applied += await self._apply_in(session, event)
+            applied = await self._apply_in(session, events)
             await self.inbox.advance(session, self.producer, events[-1].cursor, events[-1].occurred_at, applied)
         self.stats.applied += applied
 
-    async def _apply_in(self, session: Any, event: EventEnvelope) -> int:
-        handler = self.subscription.handlers.get(event.type)
-        if handler is None:
-            return 0  # not a type this service follows
-        if await self.inbox.seen(session, event.id):
-            self.stats.duplicates += 1
-            return 0
-        await handler(session, event)
-        await self.inbox.mark(session, self.producer, event.id)
-        return 1
+    async def _apply_in(self, session: Any, events: list[EventEnvelope]) -> int:
+        """Apply the events this service follows and has not applied yet; mark them applied."""
+        sub = self.subscription
+        handled = [e for e in events if e.type in sub.handlers or e.type in sub.batch_handlers]
+        seen = await self.inbox.seen_among(session, [e.id for e in handled])
+        fresh: list[EventEnvelope] = []
+        ids: set[Any] = set()
+        for event in handled:
+            if event.id in seen or event.id in ids:
+                self.stats.duplicates += 1
+                continue
+            fresh.append(event)
+            ids.add(event.id)
+        i = 0
+        while i < len(fresh):  # in feed order; a run of one type goes to its batch handler at once
+            kind = fresh[i].type
+            j = i
+            while j < len(fresh) and fresh[j].type == kind:
+                j += 1
+            if kind in sub.batch_handlers:
+                await sub.batch_handlers[kind](session, fresh[i:j])
+            else:
+                for event in fresh[i:j]:
+                    await sub.handlers[kind](session, event)
+            i = j
+        await self.inbox.mark(session, self.producer, [e.id for e in fresh])
+        return len(fresh)
 
     async def _apply_alone(self, event: EventEnvelope) -> None:
         error = ""
@@ -140,7 +156,7 @@ class Consumer:
         """Apply a dead-lettered event again (it was never marked processed); raises if it still fails."""
         async with self.db.sessionmaker() as session, session.begin():
             await apply_scope(session, DataScope.everything())
-            self.stats.applied += await self._apply_in(session, event)
+            self.stats.applied += await self._apply_in(session, [event])
 
     async def position(self) -> str:
         async with self.db.sessionmaker() as session:

@@ -45,6 +45,8 @@ class EventEnvelope(BaseModel):
 
 #: What a consumer calls for each event: (session, envelope) in the consumer's transaction.
 Handler = Callable[[Any, EventEnvelope], Awaitable[None]]
+#: The same for a run of consecutive events of one type, in feed order (one statement for many).
+BatchHandler = Callable[[Any, list[EventEnvelope]], Awaitable[None]]
 
 
 class BadEventCursor(Invalid):

@@ -13,7 +13,7 @@ from sqlalchemy import Column, DateTime, Integer, MetaData, String, Table, Uuid,
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from kernel.events import EventEnvelope, EventPayload, Handler
+from kernel.events import BatchHandler, EventEnvelope, EventPayload, Handler
 
 
 class ProjectChanged(EventPayload):
@@ -51,14 +51,26 @@ class ProjectDirectory:
         self.table = table
 
     async def on_project_changed(self, session: AsyncSession, event: EventEnvelope) -> None:
-        """Upsert; an older version than the one held is ignored (replays, reorderings)."""
-        p = ProjectChanged.model_validate(event.payload)
+        await self.on_projects_changed(session, [event])
+
+    async def on_projects_changed(self, session: AsyncSession, events: list[EventEnvelope]) -> None:
+        """One upsert for many; an older version than the one held is ignored (replays,
+        reorderings), and within a batch only each project's newest version is written."""
+        newest: dict[uuid.UUID, ProjectChanged] = {}
+        for event in events:
+            p = ProjectChanged.model_validate(event.payload)
+            if p.id not in newest or newest[p.id].version < p.version:
+                newest[p.id] = p
+        if not newest:
+            return
         t = self.table
-        values = {"id": p.id, "code": p.code, "name": p.name, "type": p.type, "region_code": p.region_code,
-                  "stage": p.stage, "version": p.version, "updated_at": func.now()}
-        stmt = insert(t).values(**values)
-        stmt = stmt.on_conflict_do_update(index_elements=[t.c.id], set_=dict(stmt.excluded),
-                                          where=t.c.version < stmt.excluded.version)
+        stmt = insert(t).values([
+            {"id": p.id, "code": p.code, "name": p.name, "type": p.type, "region_code": p.region_code,
+             "stage": p.stage, "version": p.version} for p in newest.values()])
+        stmt = stmt.on_conflict_do_update(
+            index_elements=[t.c.id], where=t.c.version < stmt.excluded.version,
+            set_={c: stmt.excluded[c] for c in ("code", "name", "type", "region_code", "stage", "version")}
+            | {"updated_at": func.now()})
         await session.execute(stmt)
 
     async def get(self, session: AsyncSession, project_id: uuid.UUID) -> dict[str, object] | None:
@@ -68,3 +80,7 @@ class ProjectDirectory:
     @property
     def handlers(self) -> dict[str, Handler]:
         return {ProjectChanged.event_type: self.on_project_changed}
+
+    @property
+    def batch_handlers(self) -> dict[str, BatchHandler]:
+        return {ProjectChanged.event_type: self.on_projects_changed}

@@ -312,8 +312,18 @@ class Inbox:
         return (await session.scalar(select(self.processed.c.event_id).where(
             self.processed.c.event_id == event_id))) is not None
 
-    async def mark(self, session: AsyncSession, producer: str, event_id: uuid.UUID) -> None:
-        await session.execute(self.processed.insert().values(event_id=event_id, producer=producer))
+    async def seen_among(self, session: AsyncSession, event_ids: list[uuid.UUID]) -> set[uuid.UUID]:
+        """Which of these events were applied already (one query for a whole batch)."""
+        if not event_ids:
+            return set()
+        rows = await session.scalars(select(self.processed.c.event_id).where(self.processed.c.event_id.in_(event_ids)))
+        return set(rows)
+
+    async def mark(self, session: AsyncSession, producer: str, event_ids: list[uuid.UUID]) -> None:
+        """Record events as applied (clock time, for lag measurements)."""
+        if event_ids:
+            await session.execute(self.processed.insert().values(processed_at=func.clock_timestamp()),
+                                  [{"event_id": e, "producer": producer} for e in event_ids])
 
     async def advance(self, session: AsyncSession, producer: str, position: str, last_event_at: dt.datetime,
                       applied: int) -> None:

@@ -62,6 +62,7 @@ class ServiceSettings(KernelSettings):
     # events: this service's consumers read other services' feeds with a token from the gateway
     consume: bool = Field(default=True, description="run this service's event consumers in this process")
     token_url: str = "http://127.0.0.1:8000/api/v1/auth/token"  # noqa: S105 (a URL, not a secret)
+    consumer_batch: int = Field(default=500, ge=1, le=1000, description="events fetched and applied per transaction")
     client_id: str | None = None
     client_secret: str | None = None
 

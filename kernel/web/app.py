@@ -158,7 +158,8 @@ def _start_consumers(app: FastAPI, settings: ServiceSettings, subscriptions: Seq
         metrics.events_applied.labels(settings.service_name, producer).inc(n)
 
     app.state.consumers = [Consumer(app.state.db, app.state.records.inbox, sub, tokens=tokens, client=client,
-                                    on_applied=count_applied) for sub in subscriptions]
+                                    batch=settings.consumer_batch, on_applied=count_applied)
+                           for sub in subscriptions]
     if not settings.consume:
         return [], client
     if tokens is None:

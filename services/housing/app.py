@@ -23,5 +23,6 @@ def create_app(settings: HousingSettings | None = None, *, database: Database | 
         records=RECORDS,
         database=database,
         verifier=verifier,
-        subscriptions=[Subscription("projects", settings.projects_feed_url, PROJECTS.handlers)],
+        subscriptions=[Subscription("projects", settings.projects_feed_url, PROJECTS.handlers,
+                                    PROJECTS.batch_handlers)],
     )

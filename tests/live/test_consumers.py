@@ -120,3 +120,25 @@ async def test_a_consumer_catches_up_over_http(live: httpx.AsyncClient, relocati
     assert await consumer.position() == everything[-1].cursor
     for e in everything:
         assert await _ref(relocation_db, e.aggregate_id) is not None
+
+
+async def test_a_batch_keeps_each_projects_newest_version(live: httpx.AsyncClient, relocation_db: Database) -> None:
+    consumer = Consumer(relocation_db, RECORDS.inbox, Subscription("projects-t4", "unused", PROJECTS.handlers,
+                                                                  PROJECTS.batch_handlers))
+    head = await _events_after(live, START)
+    start = head[-1].cursor if head else START
+    made = (await live.post("/api/v1/projects/projects",
+                            json=project_body(f"BAT-{uuid.uuid4().hex[:5].upper()}"))).json()
+    etag = '"1"'
+    for name in ("第二版", "第三版"):
+        r = await live.patch(f"/api/v1/projects/projects/{made['id']}", json={"name": name}, headers={"If-Match": etag})
+        etag = r.headers["etag"]
+    events = await _events_after(live, start)
+    assert [e.payload["version"] for e in events] == [1, 2, 3]
+    shuffled = [events[2], events[0], events[1], events[1]]  # out of order, and v2 twice in one batch
+    await consumer.apply(shuffled)
+    ref = await _ref(relocation_db, made["id"])
+    assert ref is not None
+    assert (ref["name"], ref["version"]) == ("第三版", 3)
+    assert consumer.stats.applied == 3
+    assert consumer.stats.duplicates == 1
