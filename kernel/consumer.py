@@ -83,6 +83,9 @@ class Consumer:
     wait_s: float = 10.0
     stats: ConsumerStats = field(default_factory=ConsumerStats)
     on_applied: Callable[[str, int], None] | None = None
+    #: (producer, events known to be pending, seconds behind); after every poll
+    on_progress: Callable[[str, int | None, float], None] | None = None
+    on_dead_letter: Callable[[str], None] | None = None
 
     @property
     def producer(self) -> str:
@@ -149,6 +152,8 @@ class Consumer:
             await self.inbox.bury(session, self.producer, event, error, self.max_attempts)
             await self.inbox.advance(session, self.producer, event.cursor, event.occurred_at, 0)
         self.stats.dead += 1
+        if self.on_dead_letter is not None:
+            self.on_dead_letter(self.producer)
         log.error("event_dead_lettered", producer=self.producer, event_id=str(event.id), type=event.type,
                   error=error)
 
@@ -178,6 +183,11 @@ class Consumer:
             self.on_applied(self.producer, self.stats.applied - before)
         if len(events) < self.batch:
             self.stats.caught_up_at = time.time()
+            progress: tuple[int | None, float] = (0, 0.0)
+        else:  # more is waiting: at least this far behind
+            progress = (None, lag_seconds(events[-1].occurred_at) or 0.0)
+        if self.on_progress is not None:
+            self.on_progress(self.producer, *progress)
         return len(events)
 
     async def run(self, stop: asyncio.Event) -> None:

@@ -154,11 +154,22 @@ def _start_consumers(app: FastAPI, settings: ServiceSettings, subscriptions: Seq
         tokens = ClientCredentials(client, settings.token_url, settings.client_id, settings.client_secret)
     metrics = app.state.metrics
 
+    name = settings.service_name
+
     def count_applied(producer: str, n: int) -> None:
-        metrics.events_applied.labels(settings.service_name, producer).inc(n)
+        metrics.events_applied.labels(name, producer).inc(n)
+
+    def progress(producer: str, pending: int | None, behind_s: float) -> None:
+        if pending is not None:
+            metrics.consumer_lag_events.labels(name, producer).set(pending)
+        metrics.consumer_lag_seconds.labels(name, producer).set(behind_s)
+
+    def dead_letter(producer: str) -> None:
+        metrics.dead_letters.labels(name, producer).inc()
 
     app.state.consumers = [Consumer(app.state.db, app.state.records.inbox, sub, tokens=tokens, client=client,
-                                    batch=settings.consumer_batch, on_applied=count_applied)
+                                    batch=settings.consumer_batch, on_applied=count_applied,
+                                    on_progress=progress, on_dead_letter=dead_letter)
                            for sub in subscriptions]
     if not settings.consume:
         return [], client

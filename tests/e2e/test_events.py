@@ -7,6 +7,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import subprocess
+import sys
 import time
 import uuid
 from collections.abc import Iterator
@@ -18,6 +20,7 @@ import pytest
 
 from scripts.components import GATEWAY, SERVICES, service_env
 from scripts.localdb import asyncpg_dsn
+from scripts.processes import ROOT
 from tests.e2e.conftest import run_command, sign_in
 from tests.support.db import scratch_database
 from tests.support.processes import free_port, running
@@ -81,10 +84,14 @@ def test_read_models_converge_after_a_consumer_was_down(events_db: str, tmp_path
         urls: dict[str, str] = {}
         procs: dict[str, contextlib.ExitStack] = {}
 
-        def start(name: str) -> None:
+        def wiring(name: str) -> dict[str, str]:
             c = next(s for s in SERVICES if s.name == name)
-            env = {f"{c.env_prefix}DATABASE_URL": events_db,
-                   **service_env(c, gateway_base=gateway, projects_base=urls.get("projects", ""))}
+            return {f"{c.env_prefix}DATABASE_URL": events_db,
+                    **service_env(c, gateway_base=gateway, projects_base=urls.get("projects", ""))}
+
+        def start(name: str, **extra: str) -> None:
+            c = next(s for s in SERVICES if s.name == name)
+            env = {**wiring(name), **extra}
             own = contextlib.ExitStack()
             urls[name] = own.enter_context(running(c, env, free_port(), tmp_path, ready_path="/readyz"))
             procs[name] = own
@@ -142,3 +149,18 @@ def test_read_models_converge_after_a_consumer_was_down(events_db: str, tmp_path
         assert [(o["producer"], o["lag_events"], o["dead_letters"]) for o in ops] == [("projects", 0, 0)]
         metrics = httpx.get(f"{urls['housing']}/metrics", timeout=10).text
         assert 'consumer_lag_events{producer="projects",service="housing"} 0.0' in metrics
+
+        # Consumers as a process of their own: housing's API process stops consuming.
+        procs["housing"].close()
+        start("housing", HOUSING_CONSUME="false")
+        relay = subprocess.Popen([sys.executable, "-m", "services.housing", "consume"], cwd=ROOT,
+                                 env={**os.environ, **wiring("housing"), "HOUSING_LOG_LEVEL": "WARNING"},
+                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            create(3, "C")
+            state = _wait(events_db, CONSUMERS)
+            assert _converged(state, CONSUMERS)
+            assert len(state["housing"]) == 19
+        finally:
+            relay.terminate()
+            assert relay.wait(timeout=15) == 0, "the consumer process stops cleanly on SIGTERM"

@@ -142,3 +142,34 @@ async def test_a_batch_keeps_each_projects_newest_version(live: httpx.AsyncClien
     assert (ref["name"], ref["version"]) == ("第三版", 3)
     assert consumer.stats.applied == 3
     assert consumer.stats.duplicates == 1
+
+
+async def test_an_admin_replays_a_dead_letter(live: httpx.AsyncClient, relocation_db: Database,
+                                              live_url: str) -> None:
+    from services.relocation.app import create_app
+    from tests.support.auth import verifier
+
+    head = await _events_after(live, START)
+    made = (await live.post("/api/v1/projects/projects",
+                            json=project_body(f"RPL-{uuid.uuid4().hex[:5].upper()}"))).json()
+    [event] = await _events_after(live, head[-1].cursor if head else START)
+    async with relocation_db.sessionmaker() as s, s.begin():  # as if it had kept failing
+        await RECORDS.inbox.bury(s, "projects", event, "RuntimeError: 测试故障", 5)
+    assert await _ref(relocation_db, made["id"]) is None
+
+    app = create_app(RelocationSettings(database_url=live_url, consume=False, log_level="WARNING"),
+                     verifier=verifier("relocation"))
+    async with app.router.lifespan_context(app), httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app), base_url="http://relocation", headers=bearer("admin")) as admin:
+        dead = [d for d in (await admin.get("/api/v1/relocation/events/dead-letters")).json()
+                if d["event_id"] == str(event.id)]
+        assert len(dead) == 1
+        assert dead[0]["error"] == "RuntimeError: 测试故障"
+        replayed = await admin.post(f"/api/v1/relocation/events/dead-letters/{dead[0]['id']}/replay")
+        assert replayed.status_code == 200, replayed.text
+        assert replayed.json()["replayed_at"] is not None
+        again = await admin.post(f"/api/v1/relocation/events/dead-letters/{dead[0]['id']}/replay")
+        assert again.status_code == 409
+        remaining = (await admin.get("/api/v1/relocation/events/dead-letters")).json()
+        assert str(event.id) not in [d["event_id"] for d in remaining]
+    assert (await _ref(relocation_db, made["id"]) or {})["version"] == 1
