@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy import DateTime, MetaData, func, text
@@ -98,3 +99,35 @@ async def apply_scope(session: AsyncSession, scope: DataScope) -> None:
              "set_config('anju.scope_projects', :p, true)"),
         {"a": "on" if scope.unrestricted else "off", "r": scope.region_prefix or "", "p": projects},
     )
+
+
+_SCOPE_KEY = "anju_scope"
+
+
+def _scope_values(scope: DataScope) -> dict[str, str]:
+    projects = ",".join(sorted(str(p) for p in scope.project_ids or ()))
+    return {"a": "on" if scope.unrestricted else "off", "r": scope.region_prefix or "", "p": projects}
+
+
+async def bind_scope(session: AsyncSession, scope: DataScope) -> Callable[[], None] | None:
+    """The request's scope for row-level security, set on the connection (session level)
+    and remembered there, so a pooled connection already serving this scope needs no
+    extra statement. Returns what to call once the transaction has committed (None when
+    nothing was set). The mark is cleared before setting and written only after the
+    commit: a rolled-back ``set_config`` reverts, and the mark never claims a value the
+    connection does not hold."""
+    values = _scope_values(scope)
+    key = (values["a"], values["r"], values["p"])
+    conn = await session.connection()
+    info = conn.info
+    if info.get(_SCOPE_KEY) == key:
+        return None
+    info.pop(_SCOPE_KEY, None)
+    await session.execute(
+        text("SELECT set_config('anju.scope_all', :a, false), set_config('anju.scope_region', :r, false), "
+             "set_config('anju.scope_projects', :p, false)"), values)
+
+    def committed() -> None:
+        info[_SCOPE_KEY] = key
+
+    return committed

@@ -45,10 +45,14 @@ async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
 @pytest.fixture
 async def db(engine: AsyncEngine) -> AsyncIterator[Database]:
     async with engine.connect() as conn:
+        # The outer rollback reverts any scope the app sets on this connection, so the
+        # connection must not keep claiming one (see kernel.db.bind_scope).
+        conn.info.pop("anju_scope", None)
         outer = await conn.begin()
         maker = async_sessionmaker(bind=conn, expire_on_commit=False, join_transaction_mode="create_savepoint")
         yield Database(engine=engine, sessionmaker=maker)
         await outer.rollback()
+        conn.info.pop("anju_scope", None)
 
 
 @pytest.fixture

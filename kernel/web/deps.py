@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, Header, Query, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kernel.auth import Principal
-from kernel.db import Database, apply_scope
+from kernel.db import Database, bind_scope
 from kernel.errors import FieldError
 from kernel.pagination import PageRequest, PageTooLarge
 from kernel.web.auth import authenticate
@@ -25,10 +25,11 @@ async def get_session(request: Request,
     rolls back when the route raises. Nothing is half written."""
     db: Database = request.app.state.db
     async with db.sessionmaker() as session:
-        if request.app.state.settings.db_rls:
-            await apply_scope(session, principal.scope)
+        scope_set = await bind_scope(session, principal.scope) if request.app.state.settings.db_rls else None
         yield session
         await session.commit()
+        if scope_set is not None:
+            scope_set()
 
 
 async def get_system_session(request: Request) -> AsyncIterator[AsyncSession]:

@@ -55,10 +55,12 @@ async def gateway_engine(gateway_settings: GatewaySettings) -> AsyncIterator[Asy
 @pytest.fixture
 async def gdb(gateway_engine: AsyncEngine) -> AsyncIterator[Database]:
     async with gateway_engine.connect() as conn:
+        conn.info.pop("anju_scope", None)  # the outer rollback reverts scopes set inside (kernel.db.bind_scope)
         outer = await conn.begin()
         maker = async_sessionmaker(bind=conn, expire_on_commit=False, join_transaction_mode="create_savepoint")
         yield Database(engine=gateway_engine, sessionmaker=maker)
         await outer.rollback()
+        conn.info.pop("anju_scope", None)
 
 
 @pytest.fixture

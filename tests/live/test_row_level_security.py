@@ -52,3 +52,39 @@ async def test_the_app_role_does_not_own_the_tables(as_app: asyncpg.Connection) 
         await as_app.execute("ALTER TABLE projects.project DISABLE ROW LEVEL SECURITY")
     with pytest.raises(asyncpg.InsufficientPrivilegeError):
         await as_app.execute("UPDATE projects.alembic_version SET version_num = 'x'")
+
+
+async def test_a_pooled_connection_never_serves_a_stale_scope(live_url: str) -> None:
+    """One connection, many callers: each request sees its own scope, also after a request
+    that changed the scope failed (its rollback reverts the setting)."""
+    import httpx as hx
+
+    from kernel.db import make_database
+    from services.projects.app import create_app
+    from services.projects.settings import ProjectsSettings
+    from tests.support.auth import bearer, verifier
+
+    settings = ProjectsSettings(database_url=live_url, log_level="WARNING", db_pool_size=1, db_max_overflow=0)
+    db = make_database(settings)
+    app = create_app(settings, database=db, verifier=verifier("projects"))
+    tag = uuid.uuid4().hex[:6].upper()
+    async with hx.AsyncClient(transport=hx.ASGITransport(app=app), base_url="http://p") as c:
+        admin = bearer("admin")
+        for code, region in ((f"POOL-A-{tag}", "430903001000"), (f"POOL-B-{tag}", "430903002000")):
+            assert (await c.post("/api/v1/projects/projects", headers=admin,
+                                 json=project_body(code, region_code=region))).status_code == 201
+
+        async def codes(headers: dict[str, str]) -> list[str]:
+            page = (await c.get("/api/v1/projects/projects", params={"limit": 200}, headers=headers)).json()
+            return sorted(p["code"] for p in page["items"] if p["code"].endswith(tag))
+
+        here, there = bearer("street_officer", region="430903001000"), bearer("street_officer", region="430903002000")
+        assert await codes(here) == [f"POOL-A-{tag}"]
+        assert await codes(here) == [f"POOL-A-{tag}"]  # same scope again: no extra statement
+        failing = await c.post("/api/v1/projects/projects", headers=bearer("district_commander", region="430902000000"),
+                               json=project_body(f"POOL-X-{tag}", region_code="430903001000"))
+        assert failing.status_code == 403  # a request with another scope that rolled back
+        assert await codes(there) == [f"POOL-B-{tag}"]
+        assert await codes(here) == [f"POOL-A-{tag}"]
+        assert await codes(bearer("district_commander", region="430903000000")) == [f"POOL-A-{tag}", f"POOL-B-{tag}"]
+    await db.dispose()
