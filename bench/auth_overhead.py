@@ -19,7 +19,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import httpx
 
-from bench.support import LoadResult, bench_server, bench_token, load, scratch
+from bench.support import bench_server, bench_token, compare, scratch
 from kernel.migrations import upgrade
 from scripts.components import SERVICES
 from scripts.processes import free_port, running
@@ -51,23 +51,10 @@ def main() -> int:
             assert httpx.get(checked_base + path, headers=auth).status_code == 200
             assert httpx.get(checked_base + path).status_code == 401  # the checks are really on
             assert httpx.get(unchecked_base + path).status_code == 200
-            for base, headers in ((checked_base, auth), (unchecked_base, None)):  # warm-up
-                asyncio.run(load(base, path, concurrency=args.concurrency, seconds=1.0, headers=headers))
-            checked, unchecked = LoadResult(), LoadResult()
-            for i in range(args.rounds):
-                for base, headers, total in ((checked_base, auth, checked), (unchecked_base, None, unchecked)):
-                    r = asyncio.run(load(base, path, concurrency=args.concurrency, seconds=args.seconds,
-                                         headers=headers))
-                    total.requests += r.requests
-                    total.errors += r.errors
-                    total.seconds += r.seconds
-                    total.latencies += r.latencies
-                print(f"round {i + 1}: checked {checked.rps:.0f} req/s, unchecked {unchecked.rps:.0f} req/s",
-                      flush=True)
+            results = compare({"checked": (checked_base, auth), "unchecked": (unchecked_base, None)}, path,
+                              rounds=args.rounds, seconds=args.seconds, concurrency=args.concurrency)
+    checked, unchecked = results["checked"], results["unchecked"]
     ratio = checked.rps / unchecked.rps if unchecked.rps else 0.0
-    for label, r in (("checked", checked), ("unchecked", unchecked)):
-        print(f"{label}: {r.requests} requests, {r.errors} errors, p50 {r.p50_ms:.2f} ms, "
-              f"p99 {r.percentile(99) * 1000:.2f} ms")
     print(f"checked_rps: {checked.rps:.0f} req/s, unchecked_rps: {unchecked.rps:.0f} req/s, ratio: {ratio:.2f}, "
           f"target_ratio: 0.80, concurrency: {args.concurrency}")
     return 0 if checked.errors == 0 and unchecked.errors == 0 else 1

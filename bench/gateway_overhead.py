@@ -16,7 +16,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.support import LoadResult, bench_server, bench_token, load, scratch
+from bench.support import bench_server, bench_token, compare, scratch
 from gateway.__main__ import DEPLOYABLE as GATEWAY_DEPLOYABLE
 from kernel.migrations import upgrade
 from scripts.components import GATEWAY, SERVICES
@@ -57,24 +57,10 @@ def main() -> int:
             with running(GATEWAY, gw_env, free_port()) as gateway_base:
                 pid = asyncio.run(first_project_id(direct_base, auth))
                 path = f"/api/v1/projects/projects/{pid}"
-                # warm-up: pools, caches, import-heavy first calls
-                asyncio.run(load(direct_base, path, concurrency=args.concurrency, seconds=1.0, headers=auth))
-                asyncio.run(load(gateway_base, path, concurrency=args.concurrency, seconds=1.0, headers=auth))
-                direct, via = LoadResult(), LoadResult()
-                for i in range(args.rounds):
-                    for base, total in ((direct_base, direct), (gateway_base, via)):
-                        r = asyncio.run(load(base, path, concurrency=args.concurrency, seconds=args.seconds,
-                                             headers=auth))
-                        total.requests += r.requests
-                        total.errors += r.errors
-                        total.seconds += r.seconds
-                        total.latencies += r.latencies
-                    print(f"round {i + 1}: direct {direct.rps:.0f} req/s, gateway {via.rps:.0f} req/s", flush=True)
+                results = compare({"direct": (direct_base, auth), "gateway": (gateway_base, auth)}, path,
+                                  rounds=args.rounds, seconds=args.seconds, concurrency=args.concurrency)
+    direct, via = results["direct"], results["gateway"]
     ratio = via.rps / direct.rps if direct.rps else 0.0
-    print(f"direct:  {direct.requests} requests, {direct.errors} errors, p50 {direct.p50_ms:.2f} ms, "
-          f"p99 {direct.percentile(99) * 1000:.2f} ms")
-    print(f"gateway: {via.requests} requests, {via.errors} errors, p50 {via.p50_ms:.2f} ms, "
-          f"p99 {via.percentile(99) * 1000:.2f} ms")
     print(f"direct_rps: {direct.rps:.0f} req/s, gateway_rps: {via.rps:.0f} req/s, ratio: {ratio:.2f}, "
           f"target_ratio: 0.50, concurrency: {args.concurrency}")
     return 0 if direct.errors == 0 and via.errors == 0 else 1

@@ -115,3 +115,26 @@ async def load(base_url: str, path: str, *, concurrency: int, seconds: float,
     await asyncio.gather(*(worker() for _ in range(concurrency)))
     result.seconds = time.perf_counter() - begin
     return result
+
+
+def compare(targets: dict[str, tuple[str, dict[str, str] | None]], path: str, *, rounds: int, seconds: float,
+            concurrency: int) -> dict[str, LoadResult]:
+    """The same GET against several targets (label -> (base URL, headers)): a warm-up,
+    then interleaved rounds so that drift on the machine hits every target alike."""
+    for base, headers in targets.values():
+        asyncio.run(load(base, path, concurrency=concurrency, seconds=1.0, headers=headers))
+    totals = {label: LoadResult() for label in targets}
+    for i in range(rounds):
+        for label, (base, headers) in targets.items():
+            r = asyncio.run(load(base, path, concurrency=concurrency, seconds=seconds, headers=headers))
+            total = totals[label]
+            total.requests += r.requests
+            total.errors += r.errors
+            total.seconds += r.seconds
+            total.latencies += r.latencies
+        print(f"round {i + 1}: " + ", ".join(f"{label} {t.rps:.0f} req/s" for label, t in totals.items()),
+              flush=True)
+    for label, t in totals.items():
+        print(f"{label}: {t.requests} requests, {t.errors} errors, p50 {t.p50_ms:.2f} ms, "
+              f"p99 {t.percentile(99) * 1000:.2f} ms")
+    return totals
