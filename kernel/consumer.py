@@ -46,7 +46,6 @@ class ConsumerStats:
     dead: int = 0
     failures: int = 0
     last_error: str | None = None
-    lag_events: int = 0
     caught_up_at: float | None = None
 
 

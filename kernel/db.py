@@ -93,11 +93,10 @@ def make_database(settings: ServiceSettings) -> Database:
 async def apply_scope(session: AsyncSession, scope: DataScope) -> None:
     """Tell row-level security whose request this transaction serves (``set_config``
     local to the transaction)."""
-    projects = ",".join(sorted(str(p) for p in scope.project_ids or ()))
     await session.execute(
         text("SELECT set_config('anju.scope_all', :a, true), set_config('anju.scope_region', :r, true), "
              "set_config('anju.scope_projects', :p, true)"),
-        {"a": "on" if scope.unrestricted else "off", "r": scope.region_prefix or "", "p": projects},
+        _scope_values(scope),
     )
 
 

@@ -308,10 +308,6 @@ class Inbox:
         value = await session.scalar(select(self.cursor.c.position).where(self.cursor.c.producer == producer))
         return str(value) if value else "0.0"
 
-    async def seen(self, session: AsyncSession, event_id: uuid.UUID) -> bool:
-        return (await session.scalar(select(self.processed.c.event_id).where(
-            self.processed.c.event_id == event_id))) is not None
-
     async def seen_among(self, session: AsyncSession, event_ids: list[uuid.UUID]) -> set[uuid.UUID]:
         """Which of these events were applied already (one query for a whole batch)."""
         if not event_ids:
