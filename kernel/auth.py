@@ -6,6 +6,7 @@ The token (issued by the gateway, verified by every service) carries::
     iss "anju-gateway"   aud [service names]   sub "user:<uuid>" | "client:<id>"
     typ "user"|"client"  name   roles [..]     region "<12-digit code>" | null
     projects [uuid..]    scope "projects:read ..." (clients)   iat nbf exp jti
+    household "<uuid>" (a resident's own household, when linked)
 """
 
 from __future__ import annotations
@@ -51,6 +52,8 @@ ROLE_LABELS: dict[Role, str] = {
 
 _STAFF = frozenset(Role) - {Role.resident, Role.integration}
 _COMMAND = frozenset({Role.admin, Role.city_commander, Role.district_commander})
+#: The people who run a project day to day: command, sub-district and its task force.
+_PROJECT_WORK = _COMMAND | {Role.street_officer, Role.taskforce_member}
 
 #: The one permission table: which roles may do what. Routes name a permission;
 #: the route documentation and the authorization matrix test are generated from it.
@@ -59,6 +62,19 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "regions.write": frozenset({Role.admin}),
     "projects.read": _STAFF | {Role.integration},
     "projects.write": _COMMAND,
+    "stages.write": _COMMAND,                      # move a project through its stages
+    "command.write": _COMMAND,                     # command units, people, responsibility chains, task forces
+    "tasks.write": _PROJECT_WORK,                  # tasks, approvals, progress, documents
+    "problems.write": _PROJECT_WORK | {Role.field_worker},  # problem ledger: register, progress, close
+    "supervision.manage": _COMMAND,                # open, close and publish supervision items
+    "supervision.report": _PROJECT_WORK,           # progress on a supervision item
+    "escalations.manage": _COMMAND,                # escalation rules, resolving firings, running jobs
+    "parcels.write": _COMMAND,
+    "consultations.manage": _PROJECT_WORK,         # rounds, eligible households, close
+    "consultations.read": _STAFF | {Role.resident},
+    # A resident votes for their own household; staff enter field-team and paper votes.
+    "consultations.vote": frozenset({Role.resident, Role.street_officer, Role.taskforce_member,
+                                     Role.field_worker, Role.admin}),
     "audit.read": frozenset({Role.admin, Role.auditor}),
     "users.read": frozenset({Role.admin, Role.auditor}),
     "users.write": frozenset({Role.admin}),
@@ -98,6 +114,7 @@ class Principal:
     region_code: str | None  # 12-digit code of the caller's region; None: no region scope
     project_ids: frozenset[uuid.UUID] = field(default_factory=frozenset)
     scopes: frozenset[str] = field(default_factory=frozenset)
+    household_id: uuid.UUID | None = None  # a resident's own household (claim "household")
     system: bool = False  # internal work (demo load, checks disabled for a benchmark): no scope
 
     def may(self, permission: str) -> bool:
@@ -153,6 +170,7 @@ def principal_from_claims(claims: dict[str, object]) -> Principal:
     projects = frozenset(uuid.UUID(p) for p in _strings(claims.get("projects")))
     region = claims.get("region")
     scope = claims.get("scope")
+    household = claims.get("household")
     return Principal(
         subject=str(claims["sub"]),
         kind=str(claims.get("typ", "user")),
@@ -161,6 +179,7 @@ def principal_from_claims(claims: dict[str, object]) -> Principal:
         region_code=str(region) if region else None,
         project_ids=projects,
         scopes=frozenset(str(scope).split()) if scope else frozenset(),
+        household_id=uuid.UUID(str(household)) if household else None,
     )
 
 

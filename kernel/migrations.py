@@ -172,3 +172,16 @@ def drop_scope_rls_sql(schema: str, table: str) -> list[str]:
         f'DROP POLICY IF EXISTS scope ON "{schema}"."{table}"',
         f'ALTER TABLE "{schema}"."{table}" DISABLE ROW LEVEL SECURITY',
     ]
+
+
+def child_rls_sql(schema: str, table: str, parent_table: str, fk_column: str, parent_key: str = "id") -> list[str]:
+    """Row-level security for rows that belong to a scoped parent (a task to its project):
+    a row is visible exactly when its parent is, because the subquery on the parent is
+    itself filtered by the parent's policy. No region is copied into the child, so moving
+    a project to another region moves its children's visibility with it."""
+    rule = (f'EXISTS (SELECT 1 FROM "{schema}"."{parent_table}" p '
+            f'WHERE p.{parent_key} = "{schema}"."{table}".{fk_column})')
+    return [
+        f'ALTER TABLE "{schema}"."{table}" ENABLE ROW LEVEL SECURITY',
+        f'CREATE POLICY scope ON "{schema}"."{table}" USING ({rule}) WITH CHECK ({rule})',
+    ]

@@ -56,7 +56,8 @@ def jwks(keys: Iterable[SigningKey]) -> dict[str, list[dict[str, str]]]:
 
 def access_claims(*, subject: str, kind: str, name: str, roles: Iterable[str], region_code: str | None,
                   project_ids: Iterable[uuid.UUID | str] = (), scopes: Iterable[str] = (),
-                  audience: Iterable[str], ttl: dt.timedelta, now: dt.datetime | None = None) -> dict[str, Any]:
+                  household_id: uuid.UUID | str | None = None, audience: Iterable[str], ttl: dt.timedelta,
+                  now: dt.datetime | None = None) -> dict[str, Any]:
     issued = now or dt.datetime.now(dt.UTC)
     claims: dict[str, Any] = {
         "iss": ISSUER,
@@ -72,6 +73,8 @@ def access_claims(*, subject: str, kind: str, name: str, roles: Iterable[str], r
         "exp": int((issued + ttl).timestamp()),
         "jti": uuid.uuid4().hex,
     }
+    if household_id is not None:
+        claims["household"] = str(household_id)
     scope = " ".join(sorted(scopes))
     if scope:
         claims["scope"] = scope

@@ -12,6 +12,7 @@ import structlog
 
 from kernel.auth import SYSTEM, DataScope
 from kernel.db import apply_scope, make_database
+from services.projects import demo_command, demo_consult, demo_land, demo_stages, demo_work
 from services.projects.db.repositories import ProjectRepository, RegionRepository
 from services.projects.domain.projects import ProjectDraft, create_project
 from services.projects.domain.regions import RegionDraft, create_region
@@ -113,6 +114,10 @@ async def seed_demo(settings: ProjectsSettings) -> None:
                 if not await projects.code_taken(draft.code):
                     await create_project(session, SYSTEM, replace(draft, id=demo_project_id(draft.code)))
                     added_projects += 1
+            added: dict[str, int] = {}
+            # Order matters: the command structure names people that tasks and problems refer to.
+            for area in (demo_command, demo_stages, demo_work, demo_land, demo_consult):
+                added.update(await area.load(session))
     finally:
         await db.dispose()
-    log.info("demo_loaded", regions=added_regions, projects=added_projects)
+    log.info("demo_loaded", regions=added_regions, projects=added_projects, **added)

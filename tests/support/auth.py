@@ -15,10 +15,12 @@ KEY = SigningKey.generate("test-key")
 
 def token(*roles: str, region: str | None = "430000000000", projects: Iterable[uuid.UUID | str] = (),
           subject: str | None = None, name: str = "测试用户", kind: str = "user", scopes: Iterable[str] = (),
+          household: uuid.UUID | str | None = None,
           audience: Iterable[str] = SERVICES, ttl: dt.timedelta = dt.timedelta(minutes=15),
           key: SigningKey = KEY) -> str:
     claims = access_claims(subject=subject or f"{kind}:{uuid.uuid4()}", kind=kind, name=name,
                            roles=roles or ("admin",), region_code=region, project_ids=projects, scopes=scopes,
+                           household_id=household,
                            audience=audience, ttl=ttl)
     return key.sign(claims)
 

@@ -1,0 +1,12 @@
+"""Demo data: land parcels (地块) and their supply (交地, 挂牌, 成交). Loaded by ``demo.seed_demo`` after
+regions and projects, in the same transaction, through the use cases; idempotent (a rerun adds
+nothing)."""
+
+from __future__ import annotations
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+
+async def load(session: AsyncSession) -> dict[str, int]:
+    """Returns how many records of each kind were added."""
+    return {}

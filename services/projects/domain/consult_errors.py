@@ -1,0 +1,9 @@
+"""Errors: resident consultations (意愿征询, 改造“点单”): rounds, options, eligible households, votes, results
+(no HTTP: the kernel maps kinds to statuses)."""
+
+from __future__ import annotations
+
+from kernel.errors import DomainError
+
+#: Constraint name → the error its violation means (merged into the service's table in app.py).
+CONSTRAINTS: dict[str, type[DomainError]] = {}

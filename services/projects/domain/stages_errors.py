@@ -1,0 +1,9 @@
+"""Errors: the stage machine's planned and actual dates and history, read models from other services,
+escalation rules and firings (no HTTP: the kernel maps kinds to statuses)."""
+
+from __future__ import annotations
+
+from kernel.errors import DomainError
+
+#: Constraint name → the error its violation means (merged into the service's table in app.py).
+CONSTRAINTS: dict[str, type[DomainError]] = {}
