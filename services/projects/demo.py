@@ -4,7 +4,6 @@ use cases (so every rule applies) and idempotent: rerunning adds nothing."""
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import replace
 from decimal import Decimal
 
@@ -12,6 +11,9 @@ import structlog
 
 from kernel.auth import SYSTEM, DataScope
 from kernel.db import apply_scope, make_database
+from kernel.demo_ids import demo_project_id
+
+__all__ = ["PROJECTS", "REGIONS", "demo_project_id", "seed_demo"]
 from services.projects import demo_command, demo_consult, demo_land, demo_stages, demo_work
 from services.projects.db.repositories import ProjectRepository, RegionRepository
 from services.projects.domain.projects import ProjectDraft, create_project
@@ -47,14 +49,6 @@ REGIONS: list[tuple[str, str]] = [
     ("430902002001", "大码头社区"),
     ("430971002001", "龙岭村"),
 ]
-
-
-#: Demo ids are derived from the project code, so other services' demo data can name them.
-DEMO_NAMESPACE = uuid.UUID("6f1c2a6e-5d1b-4c1e-9a53-0a9d3c1b7e42")
-
-
-def demo_project_id(code: str) -> uuid.UUID:
-    return uuid.uuid5(DEMO_NAMESPACE, code)
 
 
 def _d(value: str) -> Decimal:
