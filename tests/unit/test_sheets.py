@@ -166,23 +166,24 @@ def test_every_problem_is_reported_with_row_and_column() -> None:
     )
     sheet = read_sheet(data, SPEC)
     assert sorted(sheet.issues) == [
-        SheetIssue(1, "备注", "无法识别的列，请使用模板中的列名"),
+        SheetIssue(1, "备注", "无法识别的列，请使用模板中的列名", "unknown_column"),
         SheetIssue(2, "日期", "应为日期，如 2024-03-01"),
         SheetIssue(2, "类型", "应为以下之一：" + "、".join(PROJECT_TYPE_LABELS.values())),
         SheetIssue(3, "户数", "不能大于 100"),
-        SheetIssue(3, "编号", "必填，不能为空"),
+        SheetIssue(3, "编号", "必填，不能为空", "required"),
     ]
     assert [r.number for r in sheet.rows] == [2, 3, 4]
     assert sheet.rows[0].bad == {"type", "day"}
     assert sheet.rows[2].bad == frozenset()
-    error = sheet.issues[0].field_error("note")
-    assert (error.field, error.message) == ("rows.1.note", "第 1 行「备注」：无法识别的列，请使用模板中的列名")
+    error = sorted(sheet.issues)[0].field_error("note")
+    assert (error.field, error.code, error.message) == \
+        ("rows.1.note", "unknown_column", "第 1 行「备注」：无法识别的列，请使用模板中的列名")
 
 
 def test_missing_required_and_repeated_columns() -> None:
     sheet = read_sheet(workbook(["类型", "日期", "日期"], ["征收拆迁", "2024-01-01", "2024-01-02"]), SPEC)
-    assert SheetIssue(1, "编号", "缺少必填列") in sheet.issues
-    assert SheetIssue(1, "日期", "列重复") in sheet.issues
+    assert SheetIssue(1, "编号", "缺少必填列", "missing_column") in sheet.issues
+    assert SheetIssue(1, "日期", "列重复", "duplicate_column") in sheet.issues
     assert sheet.rows[0].values["day"] == dt.date(2024, 1, 1)
 
 

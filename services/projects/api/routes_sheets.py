@@ -1,7 +1,166 @@
-"""Routes: sheets. Paths are absolute under ``/api/v1/projects``."""
+"""Routes: Excel (.xlsx) import, export and blank templates of projects, tasks and problems.
+
+Paths are absolute under ``/api/v1/projects/sheets``. Export needs ``projects.read`` and
+writes the caller's scoped list with the filters of the list endpoints; import needs the
+write permission of its kind and is all or nothing (``import.invalid`` lists every
+problem by row and column); ``dry_run=true`` checks a file without writing anything.
+"""
 
 from __future__ import annotations
 
-from kernel.web.deps import api_router
+import datetime as dt
+import uuid
+from collections.abc import Callable, Coroutine
+from typing import Annotated, Any
+from urllib.parse import quote
 
-router = api_router("/api/v1/projects", "sheets")
+from fastapi import File, Query, Request, Response, UploadFile, status
+from fastapi.routing import APIRoute
+from pydantic import BaseModel, Field
+
+from kernel.errors import FieldError
+from kernel.regions import PREFIX_PATTERN
+from kernel.web.deps import SessionDep, api_router
+from kernel.web.idempotency import IdempotencyDep
+from kernel.web.problems import problem_responses
+from services.projects.api.deps import ReadProjects, WriteProjects
+from services.projects.domain import imports as uc
+from services.projects.domain.sheets import XLSX_MEDIA_TYPE, SheetLimits, SheetTooLarge, check_upload
+from services.projects.vocabulary import ProjectType, Stage
+
+_DEFAULTS = SheetLimits()
+#: What a multipart envelope may add to the file it carries.
+_MULTIPART_SLACK = 64 * 1024
+#: A hard cap on any request body of these routes, whatever the settings say.
+_BODY_CAP = 256 * 1024 * 1024
+
+
+class _BufferedBody(APIRoute):
+    """Reads an upload's body once, before FastAPI parses the form, so that the
+    idempotency dependency (which hashes the raw body) and the form parser both
+    see it (Starlette replays a body it has read). A declared length over the
+    limit is refused before anything is read."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+
+        async def buffered(request: Request) -> Response:
+            if request.method == "POST":
+                limit = _limits(request).max_bytes + _MULTIPART_SLACK
+                declared = request.headers.get("content-length", "")
+                if declared.isdigit() and int(declared) > limit:
+                    raise _too_large(limit)
+                await request.body()
+            return await handler(request)
+
+        return buffered
+
+
+router = api_router("/api/v1/projects/sheets", "sheets")
+router.route_class = _BufferedBody
+_XLSX_RESPONSE: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "Excel 工作簿（.xlsx）",
+        "content": {XLSX_MEDIA_TYPE: {"schema": {"type": "string", "format": "binary"}}},
+    },
+}
+
+
+class ImportResult(BaseModel):
+    kind: str = Field(description="导入的数据种类：projects、tasks 或 problems")
+    rows: int = Field(description="读取到的数据行数（空行不计）")
+    created: int = Field(description="新建的记录数；试导入（dry_run）时为 0")
+    dry_run: bool = Field(description="是否仅检查、未写入")
+    ids: list[uuid.UUID] = Field(description="新建记录的 ID，按文件中的行序")
+
+
+DryRun = Annotated[bool, Query(description="为 true 时只检查文件并报告错误，不写入任何数据")]
+Upload = Annotated[UploadFile, File(description="按模板填写的 .xlsx 工作簿（第一行为中文列名）")]
+
+
+def _limits(request: Request) -> SheetLimits:
+    settings = request.app.state.settings
+    return SheetLimits(
+        max_bytes=getattr(settings, "sheets_max_bytes", _DEFAULTS.max_bytes),
+        max_unpacked_bytes=getattr(settings, "sheets_max_unpacked_bytes", _DEFAULTS.max_unpacked_bytes),
+        max_rows=getattr(settings, "sheets_import_max_rows", _DEFAULTS.max_rows),
+    )
+
+
+def _too_large(limit: int) -> SheetTooLarge:
+    return SheetTooLarge(f"body over {limit} bytes", errors=[
+        FieldError("body.file", "too_large", f"文件不能超过 {limit // (1024 * 1024)} MB")])
+
+
+def _export_max_rows(request: Request) -> int:
+    return int(getattr(request.app.state.settings, "sheets_export_max_rows", uc.DEFAULT_EXPORT_MAX_ROWS))
+
+
+async def _read_upload(file: UploadFile, limits: SheetLimits) -> bytes:
+    """The upload's bytes, refusing what is plainly no .xlsx before reading it, and never
+    reading more than the limit (``read_sheet`` then answers 413 for the extra byte)."""
+    check_upload(file.filename, file.content_type, b"")
+    data = await file.read(limits.max_bytes + 1)
+    check_upload(file.filename, file.content_type, data)
+    return data
+
+
+def _xlsx(file: uc.ExportFile) -> Response:
+    disposition = f"attachment; filename=\"{file.filename.encode('ascii', 'replace').decode()}\"; " \
+                  f"filename*=UTF-8''{quote(file.filename)}"
+    return Response(file.content, media_type=XLSX_MEDIA_TYPE,
+                    headers={"Content-Disposition": disposition, "X-Row-Count": str(file.rows)})
+
+
+async def _answer(report: uc.ImportReport, response: Response, idem: IdempotencyDep) -> ImportResult:
+    result = ImportResult(kind=report.kind, rows=report.rows, created=report.created, dry_run=report.dry_run,
+                          ids=list(report.ids))
+    if report.dry_run:
+        response.status_code = status.HTTP_200_OK
+    else:
+        await idem.save(response, result, status.HTTP_201_CREATED)
+    return result
+
+
+_IMPORT_RESPONSES = {
+    **problem_responses(403, 409, 413),
+    200: {"model": ImportResult, "description": "试导入（dry_run=true）：文件无误，未写入"},
+    201: {"description": "全部导入成功"},
+}
+
+
+# --------------------------------------------------------------------------- projects
+
+
+@router.get("/projects/template", response_class=Response, response_model=None, responses=_XLSX_RESPONSE,
+            summary="下载项目导入模板")
+async def project_template(actor: ReadProjects) -> Response:
+    return _xlsx(uc.template("projects"))
+
+
+@router.get("/projects", response_class=Response, response_model=None,
+            responses={**_XLSX_RESPONSE, **problem_responses(403, 413)}, summary="导出项目清单（Excel）")
+async def export_projects(
+    request: Request,
+    session: SessionDep,
+    actor: ReadProjects,
+    region_prefix: Annotated[str | None, Query(pattern=PREFIX_PATTERN,
+                                               description="行政区划代码前缀，如 430903 表示赫山区内")] = None,
+    type: Annotated[ProjectType | None, Query(description="项目类型")] = None,
+    stage: Annotated[Stage | None, Query(description="当前阶段")] = None,
+    updated_since: Annotated[dt.datetime | None, Query(description="只导出此时间之后变更的项目")] = None,
+) -> Response:
+    if updated_since is not None and updated_since.tzinfo is None:
+        updated_since = updated_since.replace(tzinfo=dt.UTC)
+    return _xlsx(await uc.export_projects(session, actor, region_prefix=region_prefix, type=type, stage=stage,
+                                          updated_since=updated_since, max_rows=_export_max_rows(request)))
+
+
+@router.post("/projects", status_code=status.HTTP_201_CREATED, response_model=ImportResult, max_body_size=_BODY_CAP,
+             responses=_IMPORT_RESPONSES, summary="导入项目清单（Excel，全部成功或全部不导入）")
+async def import_projects(request: Request, file: Upload, session: SessionDep, response: Response,
+                          actor: WriteProjects, idem: IdempotencyDep, dry_run: DryRun = False) -> ImportResult:
+    limits = _limits(request)
+    data = await _read_upload(file, limits)
+    report = await uc.import_projects(session, actor, data, dry_run=dry_run, limits=limits)
+    return await _answer(report, response, idem)

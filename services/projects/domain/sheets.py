@@ -53,8 +53,8 @@ from kernel.types import quantize2
 
 __all__ = [
     "XLSX_MEDIA_TYPE", "CellError", "Column", "ParsedRow", "ParsedSheet", "SheetIssue", "SheetLimits",
-    "SheetNotXlsx", "SheetSpec", "SheetTooLarge", "SheetUnreadable", "date_cell", "decimal_cell", "enum_cell",
-    "integer_cell", "is_xlsx", "read_sheet", "text_cell", "uuid_cell", "write_sheet",
+    "SheetNotXlsx", "SheetSpec", "SheetTooLarge", "SheetUnreadable", "check_upload", "date_cell", "decimal_cell",
+    "enum_cell", "integer_cell", "is_xlsx", "read_sheet", "text_cell", "uuid_cell", "write_sheet",
 ]
 
 XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -87,9 +87,9 @@ class SheetTooLarge(TooLarge):
 class CellError(ValueError):
     """A cell that cannot be taken: ``message`` is for the user, in Chinese."""
 
-    def __init__(self, message: str) -> None:
+    def __init__(self, message: str, code: str = "invalid") -> None:
         super().__init__(message)
-        self.message = message
+        self.message, self.code = message, code
 
 
 # --------------------------------------------------------------------------- specs
@@ -113,7 +113,7 @@ class Column(Generic[T]):
         """The value of one cell; ``None`` when blank (``CellError`` if required)."""
         if _blank(raw):
             if self.required:
-                raise CellError("必填，不能为空")
+                raise CellError("必填，不能为空", "required")
             return None
         return self.parse(raw.strip() if isinstance(raw, str) else raw)
 
@@ -158,11 +158,13 @@ class SheetIssue:
     row: int
     column: str | None
     message: str
+    code: str = "invalid"
 
-    def field_error(self, key: str | None, code: str = "invalid") -> FieldError:
+    def field_error(self, key: str | None) -> FieldError:
+        """As a field error: ``rows.<row>.<key>``, the message naming row and column."""
         where = f"第 {self.row} 行" + (f"「{self.column}」" if self.column else "")
         path = f"rows.{self.row}" + (f".{key}" if key else "")
-        return FieldError(path, code, f"{where}：{self.message}")
+        return FieldError(path, self.code, f"{where}：{self.message}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,9 +184,9 @@ class ParsedSheet:
     rows: list[ParsedRow] = field(default_factory=list)
     issues: list[SheetIssue] = field(default_factory=list)
 
-    def add(self, row: int, key: str | None, message: str) -> None:
+    def add(self, row: int, key: str | None, message: str, code: str = "invalid") -> None:
         header = self.spec.column(key).header if key else None
-        self.issues.append(SheetIssue(row, header, message))
+        self.issues.append(SheetIssue(row, header, message, code))
 
 
 # --------------------------------------------------------------------------- cell parsers
@@ -369,6 +371,24 @@ def is_xlsx(data: bytes) -> bool:
     return data[:4] == b"PK\x03\x04"
 
 
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # legacy .xls (and .doc): a compound file
+#: Media types an upload of an .xlsx may honestly carry (browsers and tools differ).
+ACCEPTED_UPLOAD_TYPES = frozenset({XLSX_MEDIA_TYPE, "application/octet-stream", "application/zip",
+                                   "application/x-zip-compressed", ""})
+
+
+def check_upload(filename: str | None, content_type: str | None, data: bytes) -> None:
+    """Refuse what is plainly not an .xlsx before parsing: a legacy .xls, another file type."""
+    name = (filename or "").strip().lower()
+    media = (content_type or "").split(";")[0].strip().lower()
+    if name.endswith(".xls") or media == "application/vnd.ms-excel" or data.startswith(_OLE_MAGIC):
+        raise SheetNotXlsx("legacy .xls", errors=[FieldError(
+            "body.file", "xls_not_supported", "不支持旧版 .xls 格式，请在 Excel 中另存为 .xlsx 后再上传")])
+    if media not in ACCEPTED_UPLOAD_TYPES or ("." in name and not name.endswith(".xlsx")):
+        raise SheetNotXlsx(f"not an xlsx: {media or name}", errors=[FieldError(
+            "body.file", "not_xlsx", "只接受 .xlsx 格式的 Excel 工作簿，请使用下载的模板填写")])
+
+
 def _normal_header(text: Any) -> str:
     return _SPACES.sub("", str(text or "")).strip("*＊")
 
@@ -428,7 +448,7 @@ def read_sheet(data: bytes, spec: SheetSpec, limits: SheetLimits | None = None) 
     sheet = ParsedSheet(spec, header_row)
     if not positions:
         sheet.issues.append(SheetIssue(1, None, "未找到表头：第一行应为列名，如“" + "”“".join(
-            c.header for c in spec.columns if c.required) + "”"))
+            c.header for c in spec.columns if c.required) + "”", "no_header"))
         return sheet
     seen: set[str] = set()
     for i, value in enumerate(header_values):
@@ -436,15 +456,16 @@ def read_sheet(data: bytes, spec: SheetSpec, limits: SheetLimits | None = None) 
         if not name:
             continue
         if name not in known:
-            sheet.issues.append(SheetIssue(header_row, str(value).strip(), "无法识别的列，请使用模板中的列名"))
+            sheet.issues.append(SheetIssue(header_row, str(value).strip(), "无法识别的列，请使用模板中的列名",
+                                           "unknown_column"))
         elif known[name].key in seen:
-            sheet.issues.append(SheetIssue(header_row, known[name].header, "列重复"))
+            sheet.issues.append(SheetIssue(header_row, known[name].header, "列重复", "duplicate_column"))
             positions.pop(i, None)
         else:
             seen.add(known[name].key)
     for column in spec.columns:
         if column.required and column.key not in seen:
-            sheet.issues.append(SheetIssue(header_row, column.header, "缺少必填列"))
+            sheet.issues.append(SheetIssue(header_row, column.header, "缺少必填列", "missing_column"))
     data_rows = 0
     for number, values in rows:
         if all(_blank(v) for v in values):
@@ -461,7 +482,7 @@ def read_sheet(data: bytes, spec: SheetSpec, limits: SheetLimits | None = None) 
                 parsed[column.key] = column.read(raw)
             except CellError as exc:
                 bad.add(column.key)
-                sheet.issues.append(SheetIssue(number, column.header, exc.message))
+                sheet.issues.append(SheetIssue(number, column.header, exc.message, exc.code))
         for column in spec.columns:
             parsed.setdefault(column.key, None)
         sheet.rows.append(ParsedRow(number, parsed, frozenset(bad)))
