@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+
 from fastapi import FastAPI
 
+from kernel.calendar import today
+from kernel.consumer import Subscription
 from kernel.db import Database
 from kernel.errors import ConstraintErrors
+from kernel.schedule import PeriodicJob, running
 from kernel.web.app import create_service_app
 from kernel.web.auth import TokenVerifier
 from services.projects.api import (
@@ -22,9 +28,10 @@ from services.projects.api import (
     routes_supervision,
     routes_tasks,
 )
-from services.projects.domain import command_errors, consult_errors, land_errors, stages_errors, work_errors
+from services.projects.domain import command_errors, consult_errors, jobs, land_errors, stages_errors, work_errors
 from services.projects.domain.errors import CONSTRAINT_ERRORS
 from services.projects.domain.projects import RECORDS
+from services.projects.domain.read_models import FUNDING_HANDLERS, RELOCATION_BATCH_HANDLERS, RELOCATION_HANDLERS
 from services.projects.settings import ProjectsSettings
 
 #: Every constraint name the service knows, from every area of the domain.
@@ -38,10 +45,27 @@ ALL_CONSTRAINT_ERRORS = ConstraintErrors({
 })
 
 
+def _scheduled_jobs(settings: ProjectsSettings) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if not settings.jobs_enabled:
+            yield
+            return
+
+        def job(name: str) -> PeriodicJob:
+            return PeriodicJob(name, settings.job_interval_seconds, lambda: jobs.run(app.state.db, name, today()))
+
+        async with running([job(name) for name in jobs.JOBS]):
+            yield
+
+    return lifespan
+
+
 def create_app(settings: ProjectsSettings | None = None, *, database: Database | None = None,
                verifier: TokenVerifier | None = None) -> FastAPI:
+    settings = settings or ProjectsSettings()
     return create_service_app(
-        settings or ProjectsSettings(),
+        settings,
         title="Anju 项目服务 (projects)",
         description="项目与片区、行政区划、阶段、指挥体系、任务、问题清单与督办、地块、意愿征询。",
         routers=[
@@ -53,6 +77,12 @@ def create_app(settings: ProjectsSettings | None = None, *, database: Database |
         constraint_errors=ALL_CONSTRAINT_ERRORS,
         database=database,
         verifier=verifier,
+        extra_lifespan=_scheduled_jobs(settings),
+        # Stage gates and escalation rules follow relocation's and funding's figures (kernel.progress).
+        subscriptions=[
+            Subscription("relocation", settings.relocation_feed_url, RELOCATION_HANDLERS, RELOCATION_BATCH_HANDLERS),
+            Subscription("funding", settings.funding_feed_url, FUNDING_HANDLERS),
+        ],
         tags=[
             {"name": "regions", "description": "行政区划（12 位代码，上级由代码推出）"},
             {"name": "projects", "description": "城市更新项目：类型、用地方式、所在区划与片区、目标、阶段"},

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
 from kernel.settings import ServiceSettings
@@ -17,3 +18,12 @@ class ProjectsSettings(ServiceSettings):
     db_role: str | None = "anju_projects_app"
     db_rls: bool = True
     square_metres_per_mu: Decimal = Decimal("666.67")
+    # The feeds the stage gates and escalation rules follow (kernel.progress).
+    relocation_feed_url: str = "http://127.0.0.1:8002/internal/v1/relocation/events"
+    funding_feed_url: str = "http://127.0.0.1:8004/internal/v1/funding/events"
+    # Scheduled jobs (escalation rules, overdue problems → supervision).
+    jobs_enabled: bool = Field(default=True, description="run the scheduled jobs in this process")
+    job_interval_seconds: float = Field(default=3600.0, gt=0)
+    # Stage gates (DOMAIN.md §3.9), defaults configurable per deployment.
+    gate_comment_window_days: int = Field(default=30, ge=0)
+    gate_collective_plan_notice_days: int = Field(default=30, ge=0)
