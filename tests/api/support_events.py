@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from typing import Any
 
 from kernel.auth import DataScope
 from kernel.db import Database, apply_scope
@@ -18,7 +19,7 @@ def envelope(payload: EventPayload, project_id: uuid.UUID | str) -> EventEnvelop
                          cursor="1.1")
 
 
-async def apply(db: Database, handlers: dict, payload: EventPayload, project_id: uuid.UUID | str) -> None:
+async def apply(db: Database, handlers: dict[str, Any], payload: EventPayload, project_id: uuid.UUID | str) -> None:
     async with db.sessionmaker() as session, session.begin():
         await apply_scope(session, DataScope.everything())
         await handlers[payload.event_type](session, envelope(payload, project_id))

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from typing import Any
 
 import httpx
 
@@ -31,7 +32,7 @@ COVERED = {
 START = week_start(today()) - dt.timedelta(weeks=7)
 
 
-async def signing_project(projects: httpx.AsyncClient, code: str = "ES-001", region: str = "430903001001") -> str:
+async def signing_project(projects: httpx.AsyncClient, code: str = "ES-001", region: str = "430903001001") -> Any:
     r = await projects.post(P, json=project_body(code, region_code=region, stage="survey"))
     pid = r.json()["id"]
     moved = await projects.post(f"{P}/{pid}/stage-transitions", headers={"If-Match": r.headers["etag"]},
@@ -49,13 +50,13 @@ async def sign(db, pid: str, day: dt.date, region: str = "430903001001") -> uuid
     return agreement
 
 
-async def run_job(projects: httpx.AsyncClient, day: dt.date) -> dict:
+async def run_job(projects: httpx.AsyncClient, day: dt.date) -> Any:
     r = await projects.post("/api/v1/projects/jobs/escalation-rules/run", params={"as_of": day.isoformat()})
     assert r.status_code == 200, r.text
     return r.json()["last_result"]
 
 
-async def firings(projects: httpx.AsyncClient, **params: str) -> list[dict]:
+async def firings(projects: httpx.AsyncClient, **params: str) -> Any:
     r = await projects.get(E, params=params)
     assert r.status_code == 200, r.text
     return r.json()["items"]
@@ -119,9 +120,11 @@ async def test_sub_district_rule_and_resolution(projects: httpx.AsyncClient, reg
     done = await projects.post(f"{url}/resolve", json={"note": "2026年11月20日已约谈街道分管领导"},
                                headers={"If-Match": got.headers["etag"]})
     assert done.status_code == 200, done.text
-    assert done.json()["resolution_note"].startswith("2026年11月20日") and done.json()["resolved_at"]
+    assert done.json()["resolution_note"].startswith("2026年11月20日")
+    assert done.json()["resolved_at"]
     again = await projects.post(f"{url}/resolve", json={"note": "重复"}, headers={"If-Match": done.headers["etag"]})
-    assert again.status_code == 409 and again.json()["code"] == "escalation.already_resolved"
+    assert again.status_code == 409
+    assert again.json()["code"] == "escalation.already_resolved"
     assert all(x["id"] != f["id"] for x in await firings(projects, open_only="true"))
 
 
@@ -133,14 +136,17 @@ async def test_rules_are_data(projects: httpx.AsyncClient) -> None:
     r = rules[0]
     url = f"{RULES}/{r['id']}"
     changed = await projects.patch(url, json={"window_weeks": 3}, headers={"If-Match": f'"{r["version"]}"'})
-    assert changed.status_code == 200 and changed.json()["window_weeks"] == 3
+    assert changed.status_code == 200
+    assert changed.json()["window_weeks"] == 3
     stale = await projects.patch(url, json={"active": False}, headers={"If-Match": f'"{r["version"]}"'})
     assert stale.status_code == 412
     dup = await projects.post(RULES, json={"code": "signing-zero-2w", "name": "重复", "window_weeks": 2,
                                            "action": "notify"})
-    assert dup.status_code == 409 and dup.json()["code"] == "escalation.rule_code_taken"
+    assert dup.status_code == 409
+    assert dup.json()["code"] == "escalation.rule_code_taken"
     bad = await projects.post(RULES, json={"code": "x1x", "name": "坏", "window_weeks": 0, "action": "shout"})
-    assert bad.status_code == 422 and {e["field"] for e in bad.json()["errors"]} >= {"body.window_weeks",
+    assert bad.status_code == 422
+    assert {e["field"] for e in bad.json()["errors"]} >= {"body.window_weeks",
                                                                                       "body.action"}
 
 
@@ -152,7 +158,7 @@ async def test_authorization(projects: httpx.AsyncClient, regions: list[str], db
     await run_job(projects, START + dt.timedelta(weeks=4))
     by_project = {f["project_id"]: f for f in await firings(projects) if f["rule_code"] == "signing-zero-2w"}
     rule_id = by_project[own]["rule_id"]
-    surprises = []
+    surprises: list[Any] = []
     for role, region, force, sees, manages in [
         ("street_officer", "430903001000", [], {own}, False),
         ("district_commander", "430903000000", [], {own}, True),

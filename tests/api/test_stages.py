@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from decimal import Decimal
+from typing import Any
 
 import httpx
 import pytest
@@ -27,13 +28,13 @@ COVERED = {
 }
 
 
-async def make(projects: httpx.AsyncClient, code: str = "ST-001", **over: object) -> dict:
+async def make(projects: httpx.AsyncClient, code: str = "ST-001", **over: object) -> Any:
     r = await projects.post(P, json=project_body(code, **over))
     assert r.status_code == 201, r.text
     return r.json()
 
 
-async def move(projects: httpx.AsyncClient, pid: str, to: str, *, headers: dict | None = None,
+async def move(projects: httpx.AsyncClient, pid: str, to: str, *, headers: dict[str, str] | None = None,
                **body: object) -> httpx.Response:
     etag = (await projects.get(f"{P}/{pid}")).headers["etag"]
     return await projects.post(f"{P}/{pid}/stage-transitions", json={"to_stage": to, **body},
@@ -47,7 +48,8 @@ async def test_overview_lists_the_path_and_the_next_gate(projects: httpx.AsyncCl
     body = r.json()
     assert [s["stage"] for s in body["stages"]][:3] == ["reserve", "approved", "consultation"]
     assert len(body["stages"]) == 14
-    assert body["next"]["stage"] == "decision" and body["next"]["allowed"] is False
+    assert body["next"]["stage"] == "decision"
+    assert body["next"]["allowed"] is False
     codes = {c["code"]: c["met"] for c in body["next"]["conditions"]}
     assert codes == {"date_not_future": True, "comment_window": False, "stability_assessed": False,
                      "funds_in_account": False}
@@ -100,13 +102,16 @@ async def test_gate_opens_when_the_read_models_and_records_say_so(projects: http
                                                                        TODAY.isoformat())
     assert all(c["met"] for c in t["conditions"])
     project = (await projects.get(f"{P}/{pid}")).json()
-    assert project["stage"] == "decision" and project["version"] == p["version"] + 1
+    assert project["stage"] == "decision"
+    assert project["version"] == p["version"] + 1
     stages = (await projects.get(f"{P}/{pid}/stages")).json()
     by_stage = {s["stage"]: s for s in stages["stages"]}
     assert by_stage["consultation"]["actual_end"] == TODAY.isoformat()
-    assert by_stage["decision"]["actual_start"] == TODAY.isoformat() and by_stage["decision"]["current"]
+    assert by_stage["decision"]["actual_start"] == TODAY.isoformat()
+    assert by_stage["decision"]["current"]
     assert await count("projects.outbox_event", "type = 'projects.stage.changed'") == 1
-    assert await count("projects.outbox_event", "type = 'projects.project.changed' AND payload->>'stage' = 'decision'") == 1
+    changed = "type = 'projects.project.changed' AND payload->>'stage' = 'decision'"
+    assert await count("projects.outbox_event", changed) == 1
     history = (await projects.get(f"{P}/{pid}/stage-transitions")).json()["items"]
     assert [(h["from_stage"], h["to_stage"]) for h in history] == [("consultation", "decision")]
 
@@ -123,7 +128,8 @@ async def test_cleared_needs_every_household_demolished(projects: httpx.AsyncCli
     assert (await move(projects, pid, "cleared")).json()["errors"][0]["message"].startswith("全部被征收户")
     await progress(117, 1, 1)
     r = await move(projects, pid, "cleared")
-    assert r.status_code == 409 and "已拆除或办结 118 户，共 120 户" in r.json()["errors"][0]["message"]
+    assert r.status_code == 409
+    assert "已拆除或办结 118 户，共 120 户" in r.json()["errors"][0]["message"]
     await progress(118, 2, 2)
     assert (await move(projects, pid, "cleared")).status_code == 201
 
@@ -137,16 +143,19 @@ async def test_skips_and_backward_moves_are_refused(projects: httpx.AsyncClient,
                                                     to: str, code: str) -> None:
     p = await make(projects, stage=stage)
     r = await move(projects, p["id"], to)
-    assert r.status_code == 409 and r.json()["code"] == code
+    assert r.status_code == 409
+    assert r.json()["code"] == code
 
 
 async def test_signing_may_return_to_consultation_and_the_date_rules(projects: httpx.AsyncClient,
                                                                      regions: list[str]) -> None:
     p = await make(projects, stage="signing")
     future = await move(projects, p["id"], "consultation", on=(TODAY + dt.timedelta(days=1)).isoformat())
-    assert future.status_code == 409 and future.json()["errors"][0]["code"] == "date_not_future"
+    assert future.status_code == 409
+    assert future.json()["errors"][0]["code"] == "date_not_future"
     back = await move(projects, p["id"], "consultation", note="签约期满未达85%，协议失效")
-    assert back.status_code == 201 and back.json()["kind"] == "return"
+    assert back.status_code == 201
+    assert back.json()["kind"] == "return"
 
 
 async def test_moves_need_if_match_and_the_right_role(projects: httpx.AsyncClient, regions: list[str]) -> None:
@@ -173,16 +182,19 @@ async def test_plan_dates_and_delays(projects: httpx.AsyncClient, regions: list[
     assert r.status_code == 200, r.text
     assert r.headers["etag"] == f'"{p["version"] + 1}"'
     by_stage = {s["stage"]: s for s in r.json()["stages"]}
-    assert by_stage["survey"]["planned_end"] == late and by_stage["survey"]["delayed"] is True
+    assert by_stage["survey"]["planned_end"] == late
+    assert by_stage["survey"]["delayed"] is True
     assert by_stage["signing"]["delayed"] is True  # should have started ten days ago
     wrong = await projects.put(url, json={"stages": [{"stage": "signing", "planned_start": "2027-06-30",
                                                       "planned_end": "2027-01-01"}]},
                                headers={"If-Match": r.headers["etag"]})
-    assert wrong.status_code == 422 and wrong.json()["errors"][0]["code"] == "end_before_start"
+    assert wrong.status_code == 422
+    assert wrong.json()["errors"][0]["code"] == "end_before_start"
     oc = await make(projects, "ST-OC2", type="old_compound")
     off_path = await projects.put(f"{P}/{oc['id']}/stages/plan", json={"stages": [{"stage": "signing"}]},
                                   headers={"If-Match": '"1"'})
-    assert off_path.status_code == 422 and off_path.json()["errors"][0]["code"] == "not_on_path"
+    assert off_path.status_code == 422
+    assert off_path.json()["errors"][0]["code"] == "not_on_path"
 
 
 PLACES = {"own": "430903001000", "child": "430903001001", "sibling": "430903002000", "parent": "430903000000",
@@ -197,15 +209,16 @@ async def test_authorization(projects: httpx.AsyncClient, regions: list[str]) ->
         ids[place] = (await make(projects, f"AZ-{place.upper().replace('_', '-')}", region_code=region,
                                  stage="reserve"))["id"]
     may_read = {"own", "child"}
-    surprises = []
-    for role, region, force, readable, writable in [
+    surprises: list[Any] = []
+    cases: list[tuple[str, str | None, list[str], set[str], set[str]]] = [
         ("street_officer", "430903001000", [], may_read, set()),
         ("district_commander", "430903000000", [], {"own", "child", "sibling", "parent"},
          {"own", "child", "sibling", "parent"}),
         ("taskforce_member", None, ["sibling"], {"sibling"}, set()),
         ("resident", "430903001000", [], set(), set()),
         ("auditor", "430900000000", [], set(PLACES), set()),
-    ]:
+    ]
+    for role, region, force, readable, writable in cases:
         headers = bearer(role, region=region, projects=[ids[p] for p in force])
         for place, pid in ids.items():
             for method, path in sorted(COVERED):
