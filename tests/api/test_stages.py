@@ -205,8 +205,8 @@ async def test_authorization(projects: httpx.AsyncClient, regions: list[str]) ->
     await projects.post("/api/v1/projects/regions", json={"code": "430902001000", "name": "汽车路街道"})
     await projects.post("/api/v1/projects/regions", json={"code": "430902000000", "name": "资阳区"})
     ids = {}
-    for place, region in PLACES.items():
-        ids[place] = (await make(projects, f"AZ-{place.upper().replace('_', '-')}", region_code=region,
+    for place, code in PLACES.items():
+        ids[place] = (await make(projects, f"AZ-{place.upper().replace('_', '-')}", region_code=code,
                                  stage="reserve"))["id"]
     may_read = {"own", "child"}
     surprises: list[Any] = []
