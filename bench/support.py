@@ -75,16 +75,25 @@ async def _read_response(reader: asyncio.StreamReader) -> int:
     lines = head.split(b"\r\n")
     status = int(lines[0].split()[1])
     length = 0
+    chunked = False
     for line in lines[1:]:
         name, _, value = line.partition(b":")
         if name.strip().lower() == b"content-length":
             length = int(value.strip())
+        elif name.strip().lower() == b"transfer-encoding" and b"chunked" in value.lower():
+            chunked = True
+    if chunked:
+        while True:
+            size = int((await reader.readuntil(b"\r\n")).strip().split(b";")[0], 16)
+            await reader.readexactly(size + 2)
+            if size == 0:
+                return status
     if length:
         await reader.readexactly(length)
     return status
 
 
-async def load(base_url: str, path: str, *, concurrency: int, seconds: float,
+async def load(base_url: str, path: str | list[str], *, concurrency: int, seconds: float,
                headers: dict[str, str] | None = None) -> LoadResult:
     """Keep-alive HTTP/1.1 GETs from ``concurrency`` connections for ``seconds``.
 
@@ -93,11 +102,13 @@ async def load(base_url: str, path: str, *, concurrency: int, seconds: float,
     """
     url = httpx.URL(base_url)
     extra = "".join(f"{k}: {v}\r\n" for k, v in (headers or {}).items())
-    request = (f"GET {path} HTTP/1.1\r\nHost: {url.host}:{url.port}\r\n{extra}\r\n").encode()
+    paths = [path] if isinstance(path, str) else path
+    requests = [(f"GET {p} HTTP/1.1\r\nHost: {url.host}:{url.port}\r\n{extra}\r\n").encode() for p in paths]
     result = LoadResult()
     stop_at = time.perf_counter() + seconds
 
-    async def worker() -> None:
+    async def worker(n: int) -> None:
+        request = requests[n % len(requests)]
         reader, writer = await asyncio.open_connection(url.host, url.port)
         try:
             while time.perf_counter() < stop_at:
@@ -112,7 +123,7 @@ async def load(base_url: str, path: str, *, concurrency: int, seconds: float,
             writer.close()
 
     begin = time.perf_counter()
-    await asyncio.gather(*(worker() for _ in range(concurrency)))
+    await asyncio.gather(*(worker(n) for n in range(concurrency)))
     result.seconds = time.perf_counter() - begin
     return result
 

@@ -1,0 +1,135 @@
+"""Projects at city scale: 2,000 projects and 100,000 tasks, read through the gateway
+by 16 concurrent clients — a filtered project list (a district's shantytown projects,
+a page of 50) and one project's overdue tasks (each client its own project).
+
+Target (issue 5): p99 <= 50 ms for both.
+Usage: python bench/projects_list.py [--seconds 10] [--concurrency 16] [--projects 2000] [--tasks 100000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime as dt
+import json
+import os
+import random
+import sys
+import uuid
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from sqlalchemy import insert, select, text
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from bench.support import LoadResult, bench_server, bench_token, load, scratch
+from gateway.__main__ import DEPLOYABLE as GATEWAY_DEPLOYABLE
+from kernel.calendar import today
+from kernel.migrations import upgrade
+from kernel.settings import normalize_database_url
+from scripts.components import GATEWAY, SERVICES
+from scripts.processes import free_port, running
+from services.projects.__main__ import DEPLOYABLE
+from services.projects.db.models import Project, Region
+from services.projects.db.models_work import Task
+from services.projects.demo import seed_demo
+from services.projects.settings import ProjectsSettings
+from services.projects.vocabulary import ProjectType, Stage
+
+TYPES = list(ProjectType)
+STAGES = list(Stage)
+
+
+async def populate(url: str, n_projects: int, n_tasks: int, seed: int = 7) -> list[uuid.UUID]:
+    """Bulk rows (as the migrating user: this is set-up, not the thing measured)."""
+    rnd = random.Random(seed)
+    engine = create_async_engine(normalize_database_url(url))
+    now = today()
+    try:
+        async with engine.begin() as conn:
+            regions = [r for (r,) in (await conn.execute(
+                select(Region.code).where(Region.level.in_(("township", "community"))))).all()]
+            projects = []
+            for i in range(n_projects):
+                projects.append({
+                    "id": uuid.uuid4(), "code": f"BENCH-{i:05d}", "name": f"基准项目{i:05d}",
+                    "type": rnd.choice(TYPES).value, "land_path": "state", "region_code": rnd.choice(regions),
+                    "stage": rnd.choice(STAGES).value, "target_households": rnd.randint(50, 2000), "version": 1,
+                })
+            await conn.execute(insert(Project), projects)
+            per = max(1, n_tasks // n_projects)
+            batch: list[dict[str, object]] = []
+            for p in projects:
+                for j in range(per):
+                    end = now + dt.timedelta(days=rnd.randint(-200, 200))
+                    status = rnd.choices(("not_started", "in_progress", "done", "cancelled"), (3, 4, 6, 1))[0]
+                    batch.append({
+                        "id": uuid.uuid4(), "project_id": p["id"], "title": f"任务{j:03d}", "kind": "general",
+                        "planned_start": end - dt.timedelta(days=30), "planned_end": end, "status": status,
+                        "progress": 100 if status == "done" else rnd.randint(0, 90), "owner_name": "张三",
+                        "working_days": False, "depends_on": [], "version": 1,
+                    })
+                if len(batch) >= 10_000:
+                    await conn.execute(insert(Task), batch)
+                    batch = []
+            if batch:
+                await conn.execute(insert(Task), batch)
+            await conn.execute(text("ANALYZE projects.project"))
+            await conn.execute(text("ANALYZE projects.task"))
+            counts = (await conn.execute(text(
+                "SELECT (SELECT count(*) FROM projects.project), (SELECT count(*) FROM projects.task)"))).one()
+            print(f"populated: {counts[0]} projects, {counts[1]} tasks", flush=True)
+            return [p["id"] for p in projects]
+    finally:
+        await engine.dispose()
+
+
+def summary(name: str, r: LoadResult) -> str:
+    return (f"{name}: {r.requests} requests, {r.errors} errors, {r.rps:.0f} req/s, p50 {r.p50_ms:.1f} ms, "
+            f"p99 {r.percentile(99) * 1000:.1f} ms")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--concurrency", type=int, default=16)
+    parser.add_argument("--projects", type=int, default=2000)
+    parser.add_argument("--tasks", type=int, default=100_000)
+    args = parser.parse_args()
+
+    token, key_set = bench_token("city_commander", "430900000000")
+    auth = {"Authorization": f"Bearer {token}"}
+    projects_component = next(c for c in SERVICES if c.name == "projects")
+    with bench_server() as server, scratch(server, f"anju_bench_list_{os.getpid()}") as url:
+        assert DEPLOYABLE.migrations is not None
+        assert GATEWAY_DEPLOYABLE.migrations is not None
+        upgrade(DEPLOYABLE.migrations, url)
+        upgrade(GATEWAY_DEPLOYABLE.migrations, url)
+        asyncio.run(seed_demo(ProjectsSettings(database_url=url, log_level="WARNING")))
+        ids = asyncio.run(populate(url, args.projects, args.tasks))
+        env = {"PROJECTS_DATABASE_URL": url, "PROJECTS_JWKS_JSON": json.dumps(key_set),
+               "PROJECTS_JOBS_ENABLED": "false", "PROJECTS_CONSUME": "false"}
+        with running(projects_component, env, free_port()) as direct_base:
+            gw_env = {f"GATEWAY_{c.name.upper()}_URL": direct_base for c in SERVICES}
+            gw_env["GATEWAY_DATABASE_URL"] = url
+            with running(GATEWAY, gw_env, free_port()) as gateway:
+                list_path = "/api/v1/projects/projects?region_prefix=430903&type=shantytown&limit=50"
+                overdue_paths = [f"/api/v1/projects/projects/{pid}/tasks?overdue=true&limit=50"
+                                 for pid in random.Random(1).sample(ids, args.concurrency)]
+                for path in (list_path, overdue_paths):  # warm-up
+                    asyncio.run(load(gateway, path, concurrency=args.concurrency, seconds=2.0, headers=auth))
+                listed = asyncio.run(load(gateway, list_path, concurrency=args.concurrency, seconds=args.seconds,
+                                          headers=auth))
+                print(summary("filtered_list", listed), flush=True)
+                overdue = asyncio.run(load(gateway, overdue_paths, concurrency=args.concurrency,
+                                           seconds=args.seconds, headers=auth))
+                print(summary("overdue_tasks", overdue), flush=True)
+    print(f"list_p50: {listed.p50_ms:.1f} ms, list_p99: {listed.percentile(99) * 1000:.1f} ms, "
+          f"overdue_p50: {overdue.p50_ms:.1f} ms, overdue_p99: {overdue.percentile(99) * 1000:.1f} ms, "
+          f"target_p99: 50 ms, concurrency: {args.concurrency}, projects: {args.projects}, tasks: {args.tasks}")
+    return 0 if listed.errors == 0 and overdue.errors == 0 else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
