@@ -42,23 +42,39 @@ def jwks_url(gateway_base: str) -> str:
     return f"{gateway_base.rstrip('/')}/.well-known/jwks.json"
 
 
-#: The services that follow other services' events, and so need a machine client.
-CONSUMERS = ("relocation", "housing", "funding")
+#: The services that follow other services' events, and so need a machine client,
+#: with the producers each follows.
+FEEDS: dict[str, tuple[str, ...]] = {
+    "projects": ("relocation", "funding"),  # signings, progress, schemes, the dedicated account
+    "relocation": ("projects",),
+    "housing": ("projects",),
+    "funding": ("projects",),
+}
+CONSUMERS = tuple(FEEDS)
 
 
-def service_env(component: Component, *, gateway_base: str, projects_base: str) -> dict[str, str]:
+def feed_url(base: str, producer: str) -> str:
+    return f"{base.rstrip('/')}/internal/v1/{producer}/events"
+
+
+def service_env(component: Component, *, gateway_base: str, projects_base: str,
+                bases: dict[str, str] | None = None) -> dict[str, str]:
     """How a service finds the others when run locally or in the end-to-end tests: the
-    gateway's keys and token endpoint, the projects feed, and its demo machine client."""
+    gateway's keys and token endpoint, the feeds it follows (``bases``: known service
+    URLs; the projects one may also come as ``projects_base``), and its demo machine client."""
     from gateway.demo import demo_client_secret  # demo credentials: local run and tests only
 
+    known = {"projects": projects_base, **(bases or {})}
     prefix = component.env_prefix
     env = {f"{prefix}JWKS_URL": jwks_url(gateway_base)}
-    if component.name in CONSUMERS:
+    if component.name in FEEDS:
         client_id = f"svc-{component.name}"
         env |= {
             f"{prefix}TOKEN_URL": f"{gateway_base.rstrip('/')}/api/v1/auth/token",
             f"{prefix}CLIENT_ID": client_id,
             f"{prefix}CLIENT_SECRET": demo_client_secret(client_id),
-            f"{prefix}PROJECTS_FEED_URL": f"{projects_base.rstrip('/')}/internal/v1/projects/events",
         }
+        for producer in FEEDS[component.name]:
+            if known.get(producer):
+                env[f"{prefix}{producer.upper()}_FEED_URL"] = feed_url(known[producer], producer)
     return env

@@ -87,9 +87,9 @@ def child_env(urls: dict[str, str]) -> dict[str, str]:
         env.setdefault(f"{c.env_prefix}PORT", str(c.port))
         env.setdefault(f"{GATEWAY.env_prefix}{c.name.upper()}_URL",
                        f"http://127.0.0.1:{env[f'{c.env_prefix}PORT']}")
-    projects = f"http://127.0.0.1:{env['PROJECTS_PORT']}"
+    bases = {c.name: f"http://127.0.0.1:{env[f'{c.env_prefix}PORT']}" for c in SERVICES}
     for c in SERVICES:
-        for key, value in service_env(c, gateway_base=gateway, projects_base=projects).items():
+        for key, value in service_env(c, gateway_base=gateway, projects_base=bases["projects"], bases=bases).items():
             env.setdefault(key, value)  # keys, token endpoint, feeds and the demo machine clients
     return env
 

@@ -49,11 +49,12 @@ def stack(e2e_database: str, tmp_path_factory: pytest.TempPathFactory) -> Iterat
     gateway_base = f"http://127.0.0.1:{gateway_port}"
     with ExitStack() as stack:
         env: dict[str, str] = {f"{GATEWAY.env_prefix}DATABASE_URL": e2e_database}
+        ports = {c.name: free_port() for c in SERVICES}  # first: every service is told where the feeds are
+        bases = {name: f"http://127.0.0.1:{port}" for name, port in ports.items()}
         for c in SERVICES:
-            port = free_port()
-            wiring = {f"{c.env_prefix}DATABASE_URL": e2e_database,  # projects starts first: its feed is known
-                      **service_env(c, gateway_base=gateway_base, projects_base=urls.get("projects", ""))}
-            urls[c.name] = stack.enter_context(running(c, wiring, port, logs, ready_path="/readyz"))
+            wiring = {f"{c.env_prefix}DATABASE_URL": e2e_database,
+                      **service_env(c, gateway_base=gateway_base, projects_base=bases["projects"], bases=bases)}
+            urls[c.name] = stack.enter_context(running(c, wiring, ports[c.name], logs, ready_path="/readyz"))
             env[f"GATEWAY_{c.name.upper()}_URL"] = urls[c.name]
         urls["gateway"] = stack.enter_context(running(GATEWAY, env, gateway_port, logs, ready_path="/readyz"))
         yield urls
