@@ -243,7 +243,9 @@ def test_written_sheets_read_back_equal_and_are_styled() -> None:
     data = write_sheet(spec, records)
     assert [r.values for r in read_sheet(data, spec).rows] == records
     book = load_workbook(io.BytesIO(data))
-    assert book.sheetnames == ["示例", "填写说明"]
+    assert book.sheetnames == ["示例", "填写说明", "下拉选项"]
+    assert book["下拉选项"].sheet_state == "hidden"
+    assert book["下拉选项"]["A1"].value == "棚户区改造"
     sheet = book["示例"]
     assert sheet.freeze_panes == "A2"
     assert sheet["A1"].value == "编号*"
@@ -251,7 +253,8 @@ def test_written_sheets_read_back_equal_and_are_styled() -> None:
     assert sheet["D2"].number_format == "#,##0.00"
     assert isinstance(sheet["D2"].value, float | int)
     assert sheet["C2"].is_date
-    assert [str(v.sqref) for v in sheet.data_validations.dataValidation] == ["B2:B1003"]
+    assert [(str(v.sqref), v.formula1) for v in sheet.data_validations.dataValidation] == \
+        [("B2:B1003", "'下拉选项'!$A$1:$A$1")]
 
 
 def test_project_template_and_huge_money_as_text() -> None:

@@ -23,9 +23,10 @@ from kernel.regions import PREFIX_PATTERN
 from kernel.web.deps import SessionDep, api_router
 from kernel.web.idempotency import IdempotencyDep
 from kernel.web.problems import problem_responses
-from services.projects.api.deps import ReadProjects, WriteProjects
+from services.projects.api.deps import ReadProjects, WriteProblems, WriteProjects, WriteTasks
 from services.projects.domain import imports as uc
 from services.projects.domain.sheets import XLSX_MEDIA_TYPE, SheetLimits, SheetTooLarge, check_upload
+from services.projects.domain.work_vocabulary import ProblemCategory, ProblemStatus, TaskKind, TaskStatus
 from services.projects.vocabulary import ProjectType, Stage
 
 _DEFAULTS = SheetLimits()
@@ -105,6 +106,10 @@ async def _read_upload(file: UploadFile, limits: SheetLimits) -> bytes:
     return data
 
 
+def _utc(moment: dt.datetime | None) -> dt.datetime | None:
+    return moment.replace(tzinfo=dt.UTC) if moment is not None and moment.tzinfo is None else moment
+
+
 def _xlsx(file: uc.ExportFile) -> Response:
     disposition = f"attachment; filename=\"{file.filename.encode('ascii', 'replace').decode()}\"; " \
                   f"filename*=UTF-8''{quote(file.filename)}"
@@ -150,10 +155,8 @@ async def export_projects(
     stage: Annotated[Stage | None, Query(description="当前阶段")] = None,
     updated_since: Annotated[dt.datetime | None, Query(description="只导出此时间之后变更的项目")] = None,
 ) -> Response:
-    if updated_since is not None and updated_since.tzinfo is None:
-        updated_since = updated_since.replace(tzinfo=dt.UTC)
     return _xlsx(await uc.export_projects(session, actor, region_prefix=region_prefix, type=type, stage=stage,
-                                          updated_since=updated_since, max_rows=_export_max_rows(request)))
+                                          updated_since=_utc(updated_since), max_rows=_export_max_rows(request)))
 
 
 @router.post("/projects", status_code=status.HTTP_201_CREATED, response_model=ImportResult, max_body_size=_BODY_CAP,
@@ -163,4 +166,88 @@ async def import_projects(request: Request, file: Upload, session: SessionDep, r
     limits = _limits(request)
     data = await _read_upload(file, limits)
     report = await uc.import_projects(session, actor, data, dry_run=dry_run, limits=limits)
+    return await _answer(report, response, idem)
+
+
+# --------------------------------------------------------------------------- tasks
+
+_OVERDUE = Query(description="true：只导出逾期的；false：只导出未逾期的")
+_PROJECT = Query(description="只导出某个项目的")
+
+
+@router.get("/tasks/template", response_class=Response, response_model=None, responses=_XLSX_RESPONSE,
+            summary="下载任务导入模板")
+async def task_template(actor: ReadProjects) -> Response:
+    return _xlsx(uc.template("tasks"))
+
+
+@router.get("/tasks", response_class=Response, response_model=None,
+            responses={**_XLSX_RESPONSE, **problem_responses(403, 404, 413)},
+            summary="导出任务清单（Excel；某个项目的或管辖范围内所有项目的）")
+async def export_tasks(
+    request: Request,
+    session: SessionDep,
+    actor: ReadProjects,
+    project_id: Annotated[uuid.UUID | None, _PROJECT] = None,
+    status_: Annotated[TaskStatus | None, Query(alias="status", description="状态")] = None,
+    kind: Annotated[TaskKind | None, Query(description="任务类型")] = None,
+    approvals: Annotated[bool, Query(description="true：只导出审批事项")] = False,
+    overdue: Annotated[bool | None, _OVERDUE] = None,
+    due_before: Annotated[dt.date | None, Query(description="计划完成日期早于该日")] = None,
+    updated_since: Annotated[dt.datetime | None, Query(description="只导出此时间之后变更的任务")] = None,
+) -> Response:
+    return _xlsx(await uc.export_tasks(session, actor, project_id=project_id, status=status_, kind=kind,
+                                       approvals_only=approvals, overdue=overdue, due_before=due_before,
+                                       updated_since=_utc(updated_since), max_rows=_export_max_rows(request)))
+
+
+@router.post("/tasks", status_code=status.HTTP_201_CREATED, response_model=ImportResult, max_body_size=_BODY_CAP,
+             responses=_IMPORT_RESPONSES, summary="导入任务清单（Excel，全部成功或全部不导入）")
+async def import_tasks(request: Request, file: Upload, session: SessionDep, response: Response,
+                       actor: WriteTasks, idem: IdempotencyDep, dry_run: DryRun = False) -> ImportResult:
+    limits = _limits(request)
+    data = await _read_upload(file, limits)
+    report = await uc.import_tasks(session, actor, data, dry_run=dry_run, limits=limits)
+    return await _answer(report, response, idem)
+
+
+# --------------------------------------------------------------------------- problems
+
+
+@router.get("/problems/template", response_class=Response, response_model=None, responses=_XLSX_RESPONSE,
+            summary="下载问题清单导入模板")
+async def problem_template(actor: ReadProjects) -> Response:
+    return _xlsx(uc.template("problems"))
+
+
+@router.get("/problems", response_class=Response, response_model=None,
+            responses={**_XLSX_RESPONSE, **problem_responses(403, 404, 413)},
+            summary="导出问题清单（Excel；某个项目的或管辖范围内所有项目的）")
+async def export_problems(
+    request: Request,
+    session: SessionDep,
+    actor: ReadProjects,
+    project_id: Annotated[uuid.UUID | None, _PROJECT] = None,
+    region_prefix: Annotated[str | None, Query(pattern=PREFIX_PATTERN, description="项目所在行政区划代码前缀")] = None,
+    status_: Annotated[ProblemStatus | None, Query(alias="status", description="状态")] = None,
+    category: Annotated[ProblemCategory | None, Query(description="问题类别")] = None,
+    overdue: Annotated[bool | None, _OVERDUE] = None,
+    due_within_days: Annotated[int | None, Query(ge=0, le=366, description="只导出未销号且已逾期或在该天数内到期的")]
+    = None,
+    updated_since: Annotated[dt.datetime | None, Query(description="只导出此时间之后变更的问题")] = None,
+) -> Response:
+    return _xlsx(await uc.export_problems(session, actor, project_id=project_id, region_prefix=region_prefix,
+                                          status=status_, category=category, overdue=overdue,
+                                          due_within_days=due_within_days, updated_since=_utc(updated_since),
+                                          max_rows=_export_max_rows(request)))
+
+
+@router.post("/problems", status_code=status.HTTP_201_CREATED, response_model=ImportResult,
+             max_body_size=_BODY_CAP, responses=_IMPORT_RESPONSES,
+             summary="导入问题清单（Excel，逐行挂号；全部成功或全部不导入）")
+async def import_problems(request: Request, file: Upload, session: SessionDep, response: Response,
+                          actor: WriteProblems, idem: IdempotencyDep, dry_run: DryRun = False) -> ImportResult:
+    limits = _limits(request)
+    data = await _read_upload(file, limits)
+    report = await uc.import_problems(session, actor, data, dry_run=dry_run, limits=limits)
     return await _answer(report, response, idem)

@@ -53,6 +53,15 @@ class SheetLookups:
             found.update({p.code: p for p in (await self.session.scalars(stmt)).all()})
         return found
 
+    async def project_codes(self, ids: Collection[uuid.UUID]) -> dict[uuid.UUID, str]:
+        """Code by id, for rows already read in the caller's scope."""
+        found: dict[uuid.UUID, str] = {}
+        ordered = sorted(ids, key=str)
+        for start in range(0, len(ordered), CHUNK):
+            stmt = select(Project.id, Project.code).where(Project.id.in_(ordered[start:start + CHUNK]))
+            found.update({ident: code for ident, code in (await self.session.execute(stmt)).all()})
+        return found
+
     async def taken_ids(self, column: InstrumentedAttribute[Any], ids: Collection[uuid.UUID]) -> set[uuid.UUID]:
         """Which of these ids a table already holds (client-generated ids of tasks, problems)."""
         return await _present(self.session, column, ids)

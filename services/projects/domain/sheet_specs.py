@@ -7,6 +7,9 @@ from typing import Any
 from services.projects.domain.sheets import (
     Column,
     SheetSpec,
+    bool_cell,
+    bool_format,
+    date_cell,
     decimal_cell,
     enum_cell,
     integer_cell,
@@ -14,9 +17,15 @@ from services.projects.domain.sheets import (
     text_cell,
     uuid_cell,
 )
+from services.projects.domain.work_vocabulary import (
+    PROBLEM_CATEGORY_LABELS,
+    PROBLEM_STATUS_LABELS,
+    TASK_KIND_LABELS,
+    TASK_STATUS_LABELS,
+)
 from services.projects.vocabulary import LAND_PATH_LABELS, PROJECT_TYPE_LABELS, STAGE_LABELS
 
-__all__ = ["PROJECT_SHEET"]
+__all__ = ["PROBLEM_SHEET", "PROJECT_SHEET", "TASK_SHEET"]
 
 TWO_PLACES_FORMAT = "#,##0.00"
 DATE_FORMAT = "yyyy-mm-dd"
@@ -30,11 +39,11 @@ def _label(labels: dict[Any, str]) -> Any:
     return lambda value: labels[value]
 
 
-def project_code_column(*, required: bool = True) -> Column[str]:
-    return Column("项目编号", "code" if required else "project_code",
-                  text_cell(max_length=32, pattern=PROJECT_CODE,
-                            pattern_hint="应为 3–32 位大写字母、数字或连字符，如 YY-PG-2021-001"),
-                  required=required, width=20, hint="3–32 位大写字母、数字或连字符，如 YY-PG-2021-001")
+def project_code_column(key: str = "code", hint: str = "3–32 位大写字母、数字或连字符，如 YY-PG-2021-001"
+                        ) -> Column[str]:
+    return Column("项目编号", key, text_cell(max_length=32, pattern=PROJECT_CODE,
+                                             pattern_hint="应为 3–32 位大写字母、数字或连字符，如 YY-PG-2021-001"),
+                  required=True, width=20, hint=hint)
 
 
 def id_column(what: str) -> Column[Any]:
@@ -64,4 +73,67 @@ PROJECT_SHEET = SheetSpec("projects", "项目清单", (
     Column("计划总投资（元）", "target_investment", decimal_cell(), format=money_format, width=20,
            number_format=TWO_PLACES_FORMAT, hint="单位为元，非负数，最多两位小数"),
     id_column("项目"),
+))
+
+
+def _date(header: str, key: str, *, required: bool = False, hint: str = "") -> Column[Any]:
+    return Column(header, key, date_cell(), required=required, width=13, number_format=DATE_FORMAT,
+                  hint=hint or "日期，如 2024-03-01（也可写 2024/3/1 或 2024年3月1日）")
+
+
+def _text(header: str, key: str, max_length: int, *, required: bool = False, width: float = 16) -> Column[Any]:
+    return Column(header, key, text_cell(max_length=max_length), required=required, width=width,
+                  hint=f"不超过 {max_length} 字")
+
+
+def _owner_columns() -> tuple[Column[Any], ...]:
+    return (_text("责任人", "owner_name", 100, width=12), _text("责任单位", "owner_unit_name", 200, width=20))
+
+
+TASK_SHEET = SheetSpec("tasks", "任务清单", (
+    project_code_column("project_code", "任务所属项目的编号（须在您的管辖范围内）"),
+    _text("任务名称", "title", 200, required=True, width=30),
+    Column("任务类型", "kind", enum_cell(TASK_KIND_LABELS), format=_label(TASK_KIND_LABELS), width=14,
+           choices=tuple(TASK_KIND_LABELS.values()), hint="留空为一般任务；立项、用地、环评等审批事项选相应类型"),
+    _text("任务内容", "description", 4000, width=30),
+    *_owner_columns(),
+    _date("计划开始日期", "planned_start"),
+    _date("计划完成日期", "planned_end"),
+    _date("实际开始日期", "actual_start"),
+    _date("实际完成日期", "actual_end", hint="日期，不能晚于今天"),
+    Column("状态", "status", enum_cell(TASK_STATUS_LABELS), format=_label(TASK_STATUS_LABELS), width=10,
+           choices=tuple(TASK_STATUS_LABELS.values()), hint="留空为未开始"),
+    Column("进度（%）", "progress", integer_cell(minimum=0, maximum=100), width=10, number_format="0",
+           hint="0–100 的整数"),
+    Column("工期（天）", "duration_days", integer_cell(minimum=1, maximum=3650), width=10, number_format="0",
+           hint="倒排工期用的天数，1–3650"),
+    Column("按工作日计", "working_days", bool_cell(), format=bool_format, width=10, choices=("是", "否"),
+           hint="工期是否按工作日计算，留空为否"),
+    _text("批复文号", "document_number", 100, width=18),
+    _text("审批机关", "approving_authority", 200, width=18),
+    _date("批复日期", "approved_on", hint="审批类任务的批复日期，不能晚于今天"),
+    Column("是否逾期", "overdue", bool_cell(), format=bool_format, width=10, export_only=True,
+           hint="导出时按当天计算"),
+    id_column("任务"),
+))
+
+
+PROBLEM_SHEET = SheetSpec("problems", "问题清单", (
+    project_code_column("project_code", "问题所属项目的编号（须在您的管辖范围内）"),
+    Column("问题类别", "category", enum_cell(PROBLEM_CATEGORY_LABELS), format=_label(PROBLEM_CATEGORY_LABELS),
+           required=True, width=12, choices=tuple(PROBLEM_CATEGORY_LABELS.values())),
+    _text("问题标题", "title", 200, required=True, width=30),
+    _text("问题描述", "description", 4000, required=True, width=40),
+    _text("攻坚措施", "measure", 4000, width=30),
+    *_owner_columns(),
+    _date("清零时限", "deadline", required=True, hint="日期，不能早于挂号日期"),
+    _date("挂号日期", "registered_on", hint="留空为今天；补录台账时可填更早的日期，不能晚于今天"),
+    Column("状态", "status", enum_cell(PROBLEM_STATUS_LABELS), format=_label(PROBLEM_STATUS_LABELS), width=10,
+           choices=tuple(PROBLEM_STATUS_LABELS.values()),
+           hint="导入只登记未销号的问题（留空即未销号）；销号须在系统中附说明和佐证办理"),
+    Column("销号日期", "closed_on", date_cell(), width=13, number_format=DATE_FORMAT, export_only=True),
+    Column("销号说明", "closing_note", text_cell(max_length=4000), width=30, export_only=True),
+    Column("是否逾期", "overdue", bool_cell(), format=bool_format, width=10, export_only=True,
+           hint="导出时按当天计算"),
+    id_column("问题"),
 ))

@@ -53,8 +53,9 @@ from kernel.types import quantize2
 
 __all__ = [
     "XLSX_MEDIA_TYPE", "CellError", "Column", "ParsedRow", "ParsedSheet", "SheetIssue", "SheetLimits",
-    "SheetNotXlsx", "SheetSpec", "SheetTooLarge", "SheetUnreadable", "check_upload", "date_cell", "decimal_cell",
-    "enum_cell", "integer_cell", "is_xlsx", "read_sheet", "text_cell", "uuid_cell", "write_sheet",
+    "SheetNotXlsx", "SheetSpec", "SheetTooLarge", "SheetUnreadable", "bool_cell", "bool_format", "check_upload",
+    "date_cell", "decimal_cell", "enum_cell", "integer_cell", "is_xlsx", "read_sheet", "text_cell", "uuid_cell",
+    "write_sheet",
 ]
 
 XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -108,6 +109,7 @@ class Column(Generic[T]):
     number_format: str | None = None
     hint: str = ""
     choices: tuple[str, ...] = ()  # offered as a drop-down list
+    export_only: bool = False  # written by an export, ignored by an import (a status, a computed flag)
 
     def read(self, raw: Any) -> T | None:
         """The value of one cell; ``None`` when blank (``CellError`` if required)."""
@@ -327,12 +329,14 @@ def date_cell() -> Callable[[Any], dt.date]:
     return parse
 
 
-def enum_cell(labels: Mapping[E, str]) -> Callable[[Any], E]:
-    """A coded value, by its Chinese label (or the code itself)."""
+def enum_cell(labels: Mapping[E, str], aliases: Mapping[str, E] | None = None) -> Callable[[Any], E]:
+    """A coded value, by its Chinese label, the code itself, or one of ``aliases``."""
     by_text: dict[str, E] = {}
     for member, label in labels.items():
         by_text[_SPACES.sub("", label)] = member
         by_text[str(member.value)] = member
+    for alias, member in (aliases or {}).items():
+        by_text[_SPACES.sub("", alias)] = member
     allowed = "、".join(labels.values())
 
     def parse(raw: Any) -> E:
@@ -342,6 +346,30 @@ def enum_cell(labels: Mapping[E, str]) -> Callable[[Any], E]:
         return found
 
     return parse
+
+
+_TRUE = frozenset({"是", "Y", "YES", "TRUE", "1", "√"})
+_FALSE = frozenset({"否", "N", "NO", "FALSE", "0", "×"})
+
+
+def bool_cell() -> Callable[[Any], bool]:
+    """是 / 否 (also TRUE / FALSE, Y / N, 1 / 0, an Excel boolean)."""
+
+    def parse(raw: Any) -> bool:
+        if isinstance(raw, bool):
+            return raw
+        text = str(int(raw) if isinstance(raw, float) and raw.is_integer() else raw).strip().upper()
+        if text in _TRUE:
+            return True
+        if text in _FALSE:
+            return False
+        raise CellError("应为“是”或“否”")
+
+    return parse
+
+
+def bool_format(value: bool) -> str:
+    return "是" if value else "否"
 
 
 def uuid_cell() -> Callable[[Any], uuid.UUID]:
@@ -433,6 +461,7 @@ def read_sheet(data: bytes, spec: SheetSpec, limits: SheetLimits | None = None) 
     """Every row of the first worksheet (or the one named ``spec.title``), with every problem."""
     limits = limits or SheetLimits()
     known = {_normal_header(c.header): c for c in spec.columns}
+    ignored = {name for name, c in known.items() if c.export_only}
     rows = iter(_rows(data, spec, limits))
     positions: dict[int, Column[Any]] = {}
     header_row = 0
@@ -445,6 +474,7 @@ def read_sheet(data: bytes, spec: SheetSpec, limits: SheetLimits | None = None) 
             positions, header_row = found, number
             header_values = values
             break
+    positions = {i: c for i, c in positions.items() if not c.export_only}
     sheet = ParsedSheet(spec, header_row)
     if not positions:
         sheet.issues.append(SheetIssue(1, None, "未找到表头：第一行应为列名，如“" + "”“".join(
@@ -453,7 +483,7 @@ def read_sheet(data: bytes, spec: SheetSpec, limits: SheetLimits | None = None) 
     seen: set[str] = set()
     for i, value in enumerate(header_values):
         name = _normal_header(value)
-        if not name:
+        if not name or name in ignored:
             continue
         if name not in known:
             sheet.issues.append(SheetIssue(header_row, str(value).strip(), "无法识别的列，请使用模板中的列名",
@@ -498,6 +528,7 @@ _THIN = Side(style="thin", color="BFBFBF")
 _HEADER_BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
 #: Rows the drop-down lists of a template or export cover beyond the data.
 DROPDOWN_SPARE_ROWS = 1000
+CHOICES_SHEET = "下拉选项"
 
 
 def write_sheet(spec: SheetSpec, records: Iterable[Mapping[str, Any]], *, notes: Sequence[str] = ()) -> bytes:
@@ -530,16 +561,24 @@ def write_sheet(spec: SheetSpec, records: Iterable[Mapping[str, Any]], *, notes:
                 row.append(value)
         sheet.append(row)
         count += 1
-    last = count + 1 + DROPDOWN_SPARE_ROWS
-    for i, column in enumerate(spec.columns, start=1):
-        if column.choices:
-            letter = get_column_letter(i)
-            validation = DataValidation(type="list", formula1='"' + ",".join(column.choices) + '"',
-                                        allow_blank=not column.required, showErrorMessage=True,
-                                        errorTitle="取值不合法", error="请从下拉列表中选择")
-            validation.add(f"{letter}2:{letter}{last}")
-            sheet.data_validations.append(validation)
     _write_notes(book, spec, notes)
+    last = count + 1 + DROPDOWN_SPARE_ROWS
+    with_choices = [(i, c) for i, c in enumerate(spec.columns, start=1) if c.choices]
+    if with_choices:
+        # Lists live on a hidden sheet (a list typed into the rule is limited to 255 characters).
+        lists = book.create_sheet(CHOICES_SHEET)
+        lists.sheet_state = "hidden"
+        longest = max(len(c.choices) for _, c in with_choices)
+        for n in range(longest):
+            lists.append([c.choices[n] if n < len(c.choices) else None for _, c in with_choices])
+        for j, (i, column) in enumerate(with_choices, start=1):
+            source = get_column_letter(j)
+            target = get_column_letter(i)
+            validation = DataValidation(type="list", formula1=f"'{CHOICES_SHEET}'!${source}$1:${source}$"
+                                        f"{len(column.choices)}", allow_blank=not column.required,
+                                        showErrorMessage=True, errorTitle="取值不合法", error="请从下拉列表中选择")
+            validation.add(f"{target}2:{target}{last}")
+            sheet.data_validations.append(validation)
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
@@ -556,7 +595,8 @@ def _write_notes(book: Workbook, spec: SheetSpec, notes: Sequence[str]) -> None:
         header.append(cell)
     sheet.append(header)
     for column in spec.columns:
-        sheet.append([column.header, "是" if column.required else "", column.hint, "、".join(column.choices)])
+        hint = "（仅导出，导入时忽略）" + column.hint if column.export_only else column.hint
+        sheet.append([column.header, "是" if column.required else "", hint, "、".join(column.choices)])
     sheet.append([])
     for note in (*notes, "带 * 的列必填；列的顺序可以调整；空行会被跳过。",
                  "导入时逐行检查，任何一行有误则全部不导入，并列出所有错误的行号和列名。"):
