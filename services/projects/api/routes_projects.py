@@ -7,6 +7,7 @@ import uuid
 from typing import Annotated
 
 from fastapi import Query, Response, status
+from fastapi.responses import JSONResponse
 
 from kernel.concurrency import etag, expected_version
 from kernel.regions import PREFIX_PATTERN
@@ -14,7 +15,14 @@ from kernel.web.deps import IfMatch, PageDep, SessionDep, api_router
 from kernel.web.idempotency import IdempotencyDep
 from kernel.web.problems import problem_responses
 from services.projects.api.deps import ReadProjects, WriteProjects
-from services.projects.api.schemas import ProjectCreate, ProjectPage, ProjectRead, ProjectUpdate
+from services.projects.api.schemas import (
+    ProjectCreate,
+    ProjectFeature,
+    ProjectFeatureCollection,
+    ProjectPage,
+    ProjectRead,
+    ProjectUpdate,
+)
 from services.projects.domain import projects as uc
 from services.projects.domain.projects import ProjectDraft
 from services.projects.vocabulary import ProjectType, Stage
@@ -57,6 +65,30 @@ async def list_projects(
     result = await uc.list_projects(session, actor, page, region_prefix=region_prefix, type=type, stage=stage,
                                     updated_since=updated_since)
     return ProjectPage(items=[ProjectRead.model_validate(p) for p in result.items], next_cursor=result.next_cursor)
+
+
+class GeoJSONResponse(JSONResponse):
+    media_type = "application/geo+json"
+
+
+@router.get("/features", response_model=ProjectFeatureCollection, response_class=GeoJSONResponse,
+            summary="项目地图（GeoJSON）",
+            description="已绘制范围的项目，GeoJSON FeatureCollection（application/geo+json，WGS 84）；"
+                        "筛选条件、数据范围与分页同项目列表（next_cursor 为下一页游标）。",
+            responses={200: {"content": {"application/geo+json": {}}}})
+async def project_features(
+    session: SessionDep,
+    page: PageDep,
+    actor: ReadProjects,
+    region_prefix: Annotated[str | None, Query(pattern=PREFIX_PATTERN,
+                                               description="行政区划代码前缀，如 430903 表示赫山区内")] = None,
+    type: Annotated[ProjectType | None, Query(description="项目类型")] = None,
+    stage: Annotated[Stage | None, Query(description="当前阶段")] = None,
+) -> ProjectFeatureCollection:
+    result = await uc.list_projects(session, actor, page, region_prefix=region_prefix, type=type, stage=stage,
+                                    with_geometry=True)
+    return ProjectFeatureCollection(features=[ProjectFeature.of(p) for p in result.items],
+                                    next_cursor=result.next_cursor)
 
 
 @router.get("/{project_id}", response_model=ProjectRead, summary="查看项目", responses=problem_responses(404))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
@@ -12,6 +12,7 @@ from kernel.pagination import Page
 from kernel.regions import CODE_PATTERN, RegionLevel
 from kernel.types import Area, LandMu, NonNegativeMoney
 from kernel.web.schemas import MergePatch
+from services.projects.domain.command_vocabulary import LEGAL_BASIS_LABELS, LegalBasis
 from services.projects.vocabulary import (
     LAND_PATH_LABELS,
     PROJECT_TYPE_LABELS,
@@ -58,7 +59,25 @@ class ProjectTargets(BaseModel):
     target_investment: NonNegativeMoney | None = Field(default=None, description="计划总投资（元）")
 
 
-class ProjectCreate(ProjectTargets):
+GEOMETRY_SCHEMA: dict[str, Any] = {
+    "description": "项目范围：GeoJSON Polygon 或 MultiPolygon，WGS 84 经纬度（[经度, 纬度]），环须闭合",
+    "examples": [{"type": "Polygon", "coordinates": [[[112.352, 28.553], [112.361, 28.553], [112.361, 28.560],
+                                                      [112.352, 28.560], [112.352, 28.553]]]}],
+}
+Geometry = Annotated[dict[str, Any], Field(json_schema_extra=GEOMETRY_SCHEMA)]
+
+
+class ProjectRefs(BaseModel):
+    """The project's legal basis, outline and the units that lead and implement it."""
+
+    legal_basis: LegalBasis | None = Field(default=None,
+                                           description="征收的公共利益依据（《国有土地上房屋征收与补偿条例》第八条）")
+    geometry: Geometry | None = None
+    lead_unit_id: uuid.UUID | None = Field(default=None, description="牵头单位（指挥部、街道、职能部门或房屋征收部门）")
+    implementing_company_id: uuid.UUID | None = Field(default=None, description="实施主体（平台公司）")
+
+
+class ProjectCreate(ProjectTargets, ProjectRefs):
     model_config = ConfigDict(extra="forbid")
 
     id: uuid.UUID | None = Field(default=None, description="客户端生成的 ID（离线采集时使用）")
@@ -73,7 +92,7 @@ class ProjectCreate(ProjectTargets):
 
 
 
-class ProjectUpdate(ProjectTargets, MergePatch):
+class ProjectUpdate(ProjectTargets, ProjectRefs, MergePatch):
     """Only the fields sent are changed; ``null`` clears an optional field."""
 
     not_null = ("name", "type", "land_path", "region_code")
@@ -103,6 +122,12 @@ class ProjectRead(BaseModel):
     target_investment: NonNegativeMoney | None
     stage: Stage
     stage_label: str = Field(description="当前阶段（中文）")
+    legal_basis: LegalBasis | None
+    legal_basis_label: str | None = Field(description="征收依据（中文）")
+    geometry: Geometry | None
+    lead_unit_id: uuid.UUID | None
+    implementing_company_id: uuid.UUID | None
+    task_force_id: uuid.UUID | None = Field(description="工作专班（成立专班时自动关联）")
     version: int
     created_at: dt.datetime
     updated_at: dt.datetime
@@ -115,11 +140,52 @@ class ProjectRead(BaseModel):
         values = {name: getattr(data, name) for name in cls.model_fields if hasattr(data, name)}
         values["type_label"] = PROJECT_TYPE_LABELS[ProjectType(data.type)]
         values["stage_label"] = STAGE_LABELS[Stage(data.stage)]
+        values["legal_basis_label"] = LEGAL_BASIS_LABELS[LegalBasis(data.legal_basis)] if data.legal_basis else None
         return values
 
 
 class ProjectPage(Page[ProjectRead]):
     pass
+
+
+class FeatureProperties(BaseModel):
+    code: str
+    name: str
+    type: ProjectType
+    type_label: str
+    land_path: LandPath
+    stage: Stage
+    stage_label: str
+    region_code: str
+    zone: str | None
+    legal_basis: LegalBasis | None
+    target_households: int | None
+    lead_unit_id: uuid.UUID | None
+    implementing_company_id: uuid.UUID | None
+    task_force_id: uuid.UUID | None
+
+
+class ProjectFeature(BaseModel):
+    type: Literal["Feature"] = "Feature"
+    id: uuid.UUID
+    geometry: Geometry
+    properties: FeatureProperties
+
+    @classmethod
+    def of(cls, project: Any) -> ProjectFeature:
+        read = ProjectRead.model_validate(project)
+        assert read.geometry is not None
+        return cls(id=read.id, geometry=read.geometry,
+                   properties=FeatureProperties.model_validate(read.model_dump()))
+
+
+class ProjectFeatureCollection(BaseModel):
+    """Projects with an outline, as a GeoJSON FeatureCollection (RFC 7946) for maps; paged
+    like the list (``next_cursor`` is a foreign member)."""
+
+    type: Literal["FeatureCollection"] = "FeatureCollection"
+    features: list[ProjectFeature]
+    next_cursor: str | None = Field(description="下一页的游标；null 表示没有更多")
 
 
 __all__ = ["LAND_PATH_LABELS"]

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import uuid
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Uuid
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from kernel.db import TimestampMixin, new_id, service_metadata
@@ -58,6 +60,13 @@ class Project(TimestampMixin, Base):
     target_land_mu: Mapped[Decimal | None] = mapped_column(area_column())
     target_investment: Mapped[Decimal | None] = mapped_column(money_column())
     stage: Mapped[str] = mapped_column(String(32), index=True)
+    legal_basis: Mapped[str | None] = mapped_column(String(32))  # Decree 590 art. 8 ground
+    # GeoJSON Polygon/MultiPolygon in WGS 84; SQL NULL (not JSON null) when there is none.
+    geometry: Mapped[dict[str, Any] | None] = mapped_column(JSONB(none_as_null=True))
+    # Units of the command structure (models_command.CommandUnit); the task force is set by its use case.
+    lead_unit_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("command_unit.id", use_alter=True))
+    implementing_company_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("command_unit.id", use_alter=True))
+    task_force_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("command_unit.id", use_alter=True))
     version: Mapped[int] = mapped_column(default=1)
 
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012  (SQLAlchemy reads it from the class)

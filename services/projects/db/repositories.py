@@ -27,6 +27,7 @@ class ProjectFilter:
     type: str | None = None
     stage: str | None = None
     updated_since: dt.datetime | None = None
+    with_geometry: bool = False
 
 
 class RegionRepository(Repository[Region]):
@@ -68,6 +69,8 @@ class ProjectRepository(Repository[Project]):
             stmt = stmt.where(Project.type == f.type)
         if f.stage is not None:
             stmt = stmt.where(Project.stage == f.stage)
+        if f.with_geometry:
+            stmt = stmt.where(Project.geometry.is_not(None))
         if f.updated_since is not None:
             stmt = stmt.where(Project.updated_at > f.updated_since)
             return await self.paginate(stmt, [Project.updated_at, Project.id], page)
