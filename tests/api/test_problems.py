@@ -127,8 +127,8 @@ async def test_close_needs_a_note_and_evidence(projects: httpx.AsyncClient, proj
         assert r.json()["title"] == "销号须填写销号说明并提供至少一项佐证材料（上传附件或文件依据）"
     no_items = await projects.post(url, json={"note": "已全部签约", "evidence": []}, headers=v1)
     assert {e["field"] for e in no_items.json()["errors"]} == {"body.evidence"}
-    both = await projects.post(url, json={"note": "x", "evidence": [{"reference": "a", "document_id": str(uuid.uuid4())}]},
-                               headers=v1)
+    both = await projects.post(url, headers=v1, json={
+        "note": "x", "evidence": [{"reference": "a", "document_id": str(uuid.uuid4())}]})
     assert both.status_code == 422
     assert (await projects.post(url, json={"note": "x", "evidence": [{"reference": "a"}]})).status_code == 428
     assert await count("projects.problem", "status = 'closed'") == 0
@@ -158,7 +158,8 @@ async def test_close_needs_a_note_and_evidence(projects: httpx.AsyncClient, proj
     changed = await projects.patch(f"{P}/problems/{problem['id']}", json={"title": "改"}, headers={"If-Match": '"2"'})
     assert changed.status_code == 409
     assert (await projects.post(f"{P}/problems/{problem['id']}/progress", json={"note": "x"})).status_code == 409
-    assert await count("projects.outbox_event", "type = 'projects.problem.changed' AND payload->>'change' = 'closed'") == 1
+    assert await count("projects.outbox_event",
+                       "type = 'projects.problem.changed' AND payload->>'change' = 'closed'") == 1
 
 
 async def test_evidence_document_of_another_problem_is_refused(projects: httpx.AsyncClient, project: str) -> None:
@@ -270,8 +271,8 @@ async def test_overdue_problems_become_supervision_items_exactly_once(projects: 
     assert await count("projects.outbox_event", "type = 'projects.supervision.changed'") == 1
 
     # Closing the problem closes its supervision; reopened and overdue again: a new episode, a new item.
-    closed = await projects.post(f"{P}/problems/{late['id']}/close", headers={"If-Match": '"1"'},
-                                 json={"note": "调剂 12 套安置房源", "evidence": [{"reference": "益赫住保〔2026〕33号"}]})
+    closed = await projects.post(f"{P}/problems/{late['id']}/close", headers={"If-Match": '"1"'}, json={
+        "note": "调剂 12 套安置房源", "evidence": [{"reference": "益赫住保〔2026〕33号"}]})
     assert closed.status_code == 200, closed.text
     item_now = (await projects.get(f"{P}/supervision/items/{item['id']}")).json()
     assert item_now["status"] == "closed"
