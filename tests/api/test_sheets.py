@@ -325,3 +325,18 @@ async def test_export_is_bounded(projects: httpx.AsyncClient, regions: list[str]
         with pytest.raises(SheetTooLarge) as info:
             await export_projects(session, SYSTEM, max_rows=2)
     assert "超过 2 行" in info.value.errors[0].message
+
+
+async def test_a_code_taken_outside_the_callers_scope_is_reported_on_its_row(projects: httpx.AsyncClient,
+                                                                           regions: list[str], count) -> None:
+    """Row-level security hides the other district's project from every look-up; the insert's
+    unique constraint still catches it, and the row says so (nothing else is written)."""
+    assert (await projects.post(PROJECTS, json=project_body("HIDDEN-001", region_code="430902000000"))).status_code \
+        == 201
+    commander = bearer("district_commander", region="430903000000")
+    data = xlsx(HEADERS[:5], ["OK-001", "甲", "征收拆迁", None, "430903001000"],
+                ["HIDDEN-001", "乙", "征收拆迁", None, "430903002000"])
+    r = await import_file(projects, data, headers=commander)
+    assert r.status_code == 422, r.text
+    assert [(c["row"], c["column"], c["message"]) for c in r.json()["cells"]] == [(3, "项目编号", "项目编号已存在")]
+    assert await count("projects.project") == 1

@@ -21,6 +21,8 @@ from services.projects.domain.sheets import (
     SheetSpec,
     SheetTooLarge,
     SheetUnreadable,
+    bool_cell,
+    check_upload,
     date_cell,
     decimal_cell,
     enum_cell,
@@ -114,6 +116,35 @@ def test_integers_and_text() -> None:
     with pytest.raises(CellError, match="不能超过 3 个字"):
         text_cell(max_length=3)("桃花仑街")
     assert text_cell(max_length=8, upper=True)("yy-1") == "YY-1"
+
+
+def test_booleans_and_enum_aliases() -> None:
+    for raw in ("是", "Y", "true", True, 1, 1.0, "√"):
+        assert bool_cell()(raw) is True
+    for raw in ("否", "n", "FALSE", False, 0, "×"):
+        assert bool_cell()(raw) is False
+    with pytest.raises(CellError, match="应为“是”或“否”"):
+        bool_cell()("可能")
+    parse = enum_cell(PROJECT_TYPE_LABELS, aliases={"棚改": ProjectType.shantytown})
+    assert parse("棚改") is ProjectType.shantytown
+
+
+def test_uploads_that_are_plainly_no_xlsx() -> None:
+    check_upload("项目.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", b"PK\x03\x04")
+    check_upload("项目.xlsx", "application/octet-stream", b"PK\x03\x04")
+    check_upload(None, None, b"PK\x03\x04")
+    for name, media, data in [("a.xls", "", b""), ("a", "application/vnd.ms-excel", b""),
+                              ("a.bin", "", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"), ("a.csv", "", b""),
+                              ("a.xlsx", "text/csv; charset=utf-8", b"")]:
+        with pytest.raises(SheetNotXlsx):
+            check_upload(name, media, data)
+
+
+def test_export_only_columns_are_ignored_on_import() -> None:
+    spec = SheetSpec("demo", "示例", (*SPEC.columns, Column("是否逾期", "overdue", bool_cell(), export_only=True)))
+    sheet = read_sheet(workbook(["编号", "是否逾期"], ["A1", "不是布尔值"]), spec)
+    assert sheet.issues == []
+    assert sheet.rows[0].values["overdue"] is None
 
 
 def test_required_and_blank() -> None:
