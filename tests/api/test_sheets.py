@@ -21,7 +21,7 @@ from tests.support.auth import bearer
 SHEETS = "/api/v1/projects/sheets"
 PROJECTS = "/api/v1/projects/projects"
 HEADERS = ["项目编号", "项目名称", "项目类型", "土地性质", "行政区划代码", "所属片区", "当前阶段", "目标户数",
-           "目标征收建筑面积（平方米）", "目标用地面积（亩）", "计划总投资（元）", "记录ID"]
+           "目标征收建筑面积（平方米）", "目标用地面积（亩）", "计划总投资（元）", "征收依据", "记录ID"]
 VOLATILE = ("created_at", "updated_at")
 
 
@@ -58,7 +58,7 @@ async def wipe_projects(db: Database) -> None:
 
 
 ROW_OK = ["YY-PG-2024-001", "桃花仑片区棚改", "棚户区改造", "国有土地", "430903001000", "桃花仑片区", "签约",
-          1240, 132500, "386.5", 3650000000.00, None]
+          1240, 132500, "386.5", 3650000000.00, "（四）", None]
 
 
 async def test_template_has_the_chinese_headers(projects: httpx.AsyncClient) -> None:
@@ -77,7 +77,7 @@ async def test_template_has_the_chinese_headers(projects: httpx.AsyncClient) -> 
 async def test_round_trip_recreates_equal_records(projects: httpx.AsyncClient, regions: list[str], db: Database,
                                                   count) -> None:
     bodies = [
-        project_body("RT-001"),
+        project_body("RT-001", legal_basis="old_town_renewal"),
         project_body("RT-002", name="金银山城中村", type="urban_village", land_path="collective",
                      region_code="430903002000", zone=None, target_households=None, target_floor_area="0.05",
                      target_land_mu=None, target_investment="99999999999999.99", stage="construction"),
@@ -97,6 +97,8 @@ async def test_round_trip_recreates_equal_records(projects: httpx.AsyncClient, r
     assert [r[0] for r in rows[1:]] == ["RT-001", "RT-002", "RT-003"]
     assert rows[1][2] == "棚户区改造"
     assert rows[2][6] == "开工"
+    assert rows[1][11].startswith("（五）由政府依照城乡规划")
+    assert rows[2][11] is None
 
     await wipe_projects(db)
     assert await count("projects.project") == 0
@@ -119,17 +121,17 @@ async def test_several_bad_rows_are_all_reported_and_nothing_is_written(projects
     data = xlsx(
         HEADERS,
         ROW_OK,
-        ["YY-2", "甲", "棚改", None, "430903009000", None, None, -3, None, "1.005", None, None],
-        ["TAKEN-001", "乙", "征收拆迁", None, "430903001000", None, None, None, None, None, None, None],
-        [None, None, None, None, None, None, None, None, None, None, None, None],
-        ["YY-PG-2024-001", None, "征收拆迁", "宅基地", "4309030010", None, "立项", 10, "abc", None, None, "x"],
+        ["YY-2", "甲", "棚改", None, "430903009000", None, None, -3, None, "1.005", None, "第五项", None],
+        ["TAKEN-001", "乙", "征收拆迁", None, "430903001000", None, None, None, None, None, None, "旧城改造", None],
+        [None, None, None, None, None, None, None, None, None, None, None, None, None],
+        ["YY-PG-2024-001", None, "征收拆迁", "宅基地", "4309030010", None, "立项", 10, "abc", None, None, 5, "x"],
     )
     r = await import_file(projects, data)
     assert r.status_code == 422, r.text
     problem = r.json()
     assert problem["code"] == "import.invalid"
     assert problem["title"] == "导入文件有误，未导入任何数据"
-    assert problem["error_count"] == 11
+    assert problem["error_count"] == 12
     cells = [(c["row"], c["column"], c["code"]) for c in problem["cells"]]
     assert cells == [
         (3, "项目类型", "invalid"),
@@ -137,6 +139,7 @@ async def test_several_bad_rows_are_all_reported_and_nothing_is_written(projects
         (3, "目标户数", "invalid"),
         (3, "目标用地面积（亩）", "invalid"),
         (4, "项目编号", "code_taken"),
+        (4, "征收依据", "invalid"),
         (6, "项目编号", "duplicate"),
         (6, "项目名称", "required"),
         (6, "土地性质", "invalid"),

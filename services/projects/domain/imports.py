@@ -32,6 +32,7 @@ from services.projects.db.models_work import ProblemRecord, Task
 from services.projects.db.sheet_repositories import SheetLookups
 from services.projects.domain import problems as problem_uc
 from services.projects.domain import tasks as task_uc
+from services.projects.domain.command_vocabulary import LegalBasis
 from services.projects.domain.projects import ProjectDraft, create_project, list_projects
 from services.projects.domain.sheet_specs import PROBLEM_SHEET, PROJECT_SHEET, TASK_SHEET
 from services.projects.domain.sheets import (
@@ -248,6 +249,7 @@ async def import_projects(session: AsyncSession, actor: Principal, data: bytes, 
             region_code=v["region_code"], zone=v["zone"], target_households=v["target_households"],
             target_floor_area=v["target_floor_area"], target_land_mu=v["target_land_mu"],
             target_investment=v["target_investment"], stage=v["stage"] or Stage.reserve, id=v["id"],
+            legal_basis=v["legal_basis"],
         ))
         return project.id
 
@@ -260,7 +262,8 @@ def project_record(project: Project) -> dict[str, Any]:
         "land_path": LandPath(project.land_path), "region_code": project.region_code, "zone": project.zone,
         "stage": Stage(project.stage), "target_households": project.target_households,
         "target_floor_area": project.target_floor_area, "target_land_mu": project.target_land_mu,
-        "target_investment": project.target_investment, "id": project.id,
+        "target_investment": project.target_investment,
+        "legal_basis": LegalBasis(project.legal_basis) if project.legal_basis else None, "id": project.id,
     }
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from services.projects.domain.command_vocabulary import LEGAL_BASIS_LABELS, LegalBasis
 from services.projects.domain.sheets import (
     Column,
     SheetSpec,
@@ -39,6 +40,15 @@ def _label(labels: dict[Any, str]) -> Any:
     return lambda value: labels[value]
 
 
+_NUMERALS = "一二三四五六七八九十"
+#: The grounds of Decree 590 art. 8 are long: a cell may name one by its item alone, （五）, 五, 第五项 or 5.
+LEGAL_BASIS_ALIASES: dict[str, LegalBasis] = {
+    alias: basis
+    for n, (numeral, basis) in enumerate(zip(_NUMERALS, LEGAL_BASIS_LABELS, strict=False), start=1)
+    for alias in (f"（{numeral}）", f"({numeral})", numeral, f"第{numeral}项", str(n))
+}
+
+
 def project_code_column(key: str = "code", hint: str = "3–32 位大写字母、数字或连字符，如 YY-PG-2021-001"
                         ) -> Column[str]:
     return Column("项目编号", key, text_cell(max_length=32, pattern=PROJECT_CODE,
@@ -72,6 +82,9 @@ PROJECT_SHEET = SheetSpec("projects", "项目清单", (
            number_format=TWO_PLACES_FORMAT, hint="非负数，最多两位小数"),
     Column("计划总投资（元）", "target_investment", decimal_cell(), format=money_format, width=20,
            number_format=TWO_PLACES_FORMAT, hint="单位为元，非负数，最多两位小数"),
+    Column("征收依据", "legal_basis", enum_cell(LEGAL_BASIS_LABELS, LEGAL_BASIS_ALIASES),
+           format=_label(LEGAL_BASIS_LABELS), width=40, choices=tuple(LEGAL_BASIS_LABELS.values()),
+           hint="《国有土地上房屋征收与补偿条例》第八条所列情形，可只写项号，如“（五）”或“5”"),
     id_column("项目"),
 ))
 
