@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
+import httpx
 import structlog
 from fastapi import FastAPI
 
@@ -20,8 +21,10 @@ from gateway.db.models import RECORDS
 from gateway.domain.context import Identity
 from gateway.domain.errors import CONSTRAINT_ERRORS
 from gateway.domain.keys import ensure_current_key
+from gateway.domain.memberships import BATCH_HANDLERS, HANDLERS, FeedToken
 from gateway.downstream import make_downstreams
 from gateway.settings import GatewaySettings
+from kernel.consumer import Consumer, Subscription
 from kernel.db import Database
 from kernel.web.app import create_service_app
 
@@ -74,10 +77,32 @@ def create_app(settings: GatewaySettings | None = None, *, database: Database | 
             log.warning("signing_keys_not_loaded", error=type(exc).__name__)
         await identity.passwords.warm_up()
         app.state.downstreams = make_downstreams(settings)
+        stop = asyncio.Event()
+        follow, feed_client = _follow_projects(app, db, stop)
         try:
             yield
         finally:
+            stop.set()
+            if follow is not None:
+                follow.cancel()
+                await asyncio.gather(follow, return_exceptions=True)
+            await feed_client.aclose()
             await asyncio.gather(*(d.client.aclose() for d in app.state.downstreams.values()))
+
+    def _follow_projects(app: FastAPI, db: Database,
+                         stop: asyncio.Event) -> tuple[asyncio.Task[None] | None, httpx.AsyncClient]:
+        """Task-force memberships come from the projects feed (``domain.memberships``): one
+        consumer, listed with the others for the operational view, run here unless ``consume``
+        is off."""
+        client = httpx.AsyncClient(timeout=httpx.Timeout(40.0, connect=3.0))
+        feed = f"{settings.projects_url.rstrip('/')}/internal/v1/projects/events"
+        metrics = app.state.metrics
+        consumer = Consumer(db, RECORDS.inbox, Subscription("projects", feed, HANDLERS, BATCH_HANDLERS),
+                            tokens=FeedToken(db, identity), client=client, batch=settings.consumer_batch,
+                            on_applied=lambda producer, n: metrics.events_applied.labels(
+                                settings.service_name, producer).inc(n))
+        app.state.consumers.append(consumer)
+        return (asyncio.create_task(consumer.run(stop)) if settings.consume else None), client
 
     app = create_service_app(
         settings,

@@ -6,15 +6,15 @@ machine client. All share the password below: LOCAL RUN ONLY.
 Loaded through the use cases (so every rule applies, and the audit trail
 records it) and idempotent: rerunning adds nothing and changes no password.
 
-Task-force members belong to demo projects of the projects service. The
-gateway must not import that service, so the ids are derived here the same
-way ``services/projects/demo.py`` derives them: uuid5 of the project code in
-the namespace below. The two must agree (a test checks that they do).
+Task-force members belong to demo projects of the projects service, and the
+residents to demo households of the old-compound project 汽车路街道老旧小区改造
+(YY-LJ-2024-002). The gateway must not import that service, so the ids come
+from ``kernel.demo_ids``, as every service's demo data takes them (a test
+checks that they agree).
 """
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass
 
 import structlog
@@ -24,22 +24,22 @@ from gateway.db.repositories import ClientRepository, UserRepository
 from gateway.domain.clients import ClientDraft, create_client
 from gateway.domain.context import Identity
 from gateway.domain.keys import ensure_current_key
-from gateway.domain.users import UserDraft, create_user, set_password
+from gateway.domain.users import UserDraft, create_user, set_password, update_user
 from gateway.settings import GatewaySettings
 from kernel.auth import SYSTEM, DataScope, Role
 from kernel.db import apply_scope, make_database
+from kernel.demo_ids import demo_household_id, demo_project_id
 
 log = structlog.get_logger("demo")
 
 DEMO_PASSWORD = "Anju@2026"  # noqa: S105  (demo data, local run only)
 DEMO_CLIENT_SECRET = "anju-demo-municipal-registry-2026"  # noqa: S105  (demo data, local run only)
 
-#: Same namespace as services/projects/demo.py DEMO_NAMESPACE (ids derived from project codes).
-DEMO_PROJECT_NAMESPACE = uuid.UUID("6f1c2a6e-5d1b-4c1e-9a53-0a9d3c1b7e42")
+__all__ = ["DEMO_CLIENTS", "DEMO_PASSWORD", "DEMO_USERS", "demo_household_id", "demo_project_id", "load_demo",
+           "seed_demo"]
 
-
-def demo_project_id(code: str) -> uuid.UUID:
-    return uuid.uuid5(DEMO_PROJECT_NAMESPACE, code)
+#: The project whose households the demo residents live in (its consultation is open in the demo).
+RESIDENTS_PROJECT = "YY-LJ-2024-002"
 
 
 PROVINCE = "430000000000"  # 湖南省
@@ -60,6 +60,7 @@ class DemoUser:
     region_code: str
     phone: str
     projects: tuple[str, ...] = ()
+    household: int | None = None  # the resident's household: its number in RESIDENTS_PROJECT
 
 
 DEMO_USERS: tuple[DemoUser, ...] = (
@@ -85,8 +86,8 @@ DEMO_USERS: tuple[DemoUser, ...] = (
     DemoUser("yiyang.auditor", "唐明亮", Role.auditor, CITY, "13907370017"),
     DemoUser("heshan.auditor", "韩雪梅", Role.auditor, DISTRICT, "13907370018"),
     DemoUser("taohualun.auditor", "冯德胜", Role.auditor, STREET, "13907370019"),
-    DemoUser("taohualun.resident1", "曹桂兰", Role.resident, COMMUNITY, "15907371001"),
-    DemoUser("taohualun.resident2", "彭志刚", Role.resident, COMMUNITY, "15907371002"),
+    DemoUser("taohualun.resident1", "曹桂兰", Role.resident, COMMUNITY, "15907371001", household=1),
+    DemoUser("taohualun.resident2", "彭志刚", Role.resident, COMMUNITY, "15907371002", household=2),
 )
 
 
@@ -120,11 +121,14 @@ async def load_demo(session: AsyncSession, ident: Identity) -> tuple[int, int]:
     added_users = added_clients = 0
     for d in DEMO_USERS:
         user = await users.by_username(d.username)
+        household = demo_household_id(RESIDENTS_PROJECT, d.household) if d.household else None
         if user is None:
             user = await create_user(session, ident, SYSTEM, UserDraft(
                 username=d.username, display_name=d.display_name, roles=[d.role], region_code=d.region_code,
-                phone=d.phone, project_ids=[demo_project_id(c) for c in d.projects]))
+                phone=d.phone, project_ids=[demo_project_id(c) for c in d.projects], household_id=household))
             added_users += 1
+        elif household is not None and user.household_id is None:  # a demo loaded before households existed
+            user = await update_user(session, ident, SYSTEM, user.id, {"household_id": household}, None)
         if user.password_hash is None:
             await set_password(session, ident, SYSTEM, user.id, DEMO_PASSWORD, None)
     clients = ClientRepository(session)

@@ -37,7 +37,7 @@ async def create_user(body: UserCreate, session: SessionDep, ident: IdentityDep,
                       actor: WriteUsers, idem: IdempotencyDep) -> UserRead:
     user = await uc.create_user(session, ident, actor, UserDraft(
         username=body.username, display_name=body.display_name, roles=body.roles, region_code=body.region_code,
-        phone=body.phone, project_ids=body.project_ids, id=body.id))
+        phone=body.phone, project_ids=body.project_ids, household_id=body.household_id, id=body.id))
     response.headers["Location"] = f"{router.prefix}/{user.id}"
     read = _read(ident, user, response)
     await idem.save(response, read, status.HTTP_201_CREATED)

@@ -61,7 +61,8 @@ class UserRead(BaseModel):
     roles: list[Role]
     role_labels: list[str] = Field(description="角色（中文）")
     region_code: str
-    project_ids: list[uuid.UUID] = Field(description="所属工作专班的项目")
+    project_ids: list[uuid.UUID] = Field(description="管理员指定的项目（工作专班成员另按专班成员身份取得项目）")
+    household_id: uuid.UUID | None = Field(description="居民本人所在的户")
     active: bool
     has_password: bool = Field(description="是否已设置密码（新建用户须由管理员设置初始密码）")
     version: int
@@ -95,6 +96,7 @@ class Me(BaseModel):
     role_labels: list[str]
     region_code: str | None
     project_ids: list[uuid.UUID]
+    household_id: uuid.UUID | None = Field(default=None, description="居民本人所在的户")
     scopes: list[str]
 
     @classmethod
@@ -102,7 +104,7 @@ class Me(BaseModel):
         roles = sorted(p.roles)
         return cls(subject=p.subject, kind=p.kind, name=p.name, roles=roles,
                    role_labels=[ROLE_LABELS[r] for r in roles], region_code=p.region_code,
-                   project_ids=sorted(p.project_ids), scopes=sorted(p.scopes))
+                   project_ids=sorted(p.project_ids), household_id=p.household_id, scopes=sorted(p.scopes))
 
 
 # --- users --------------------------------------------------------------------------------------
@@ -120,6 +122,7 @@ class UserCreate(BaseModel):
     roles: list[Role] = Field(min_length=1, max_length=len(Role), description="角色（integration 仅用于客户端）")
     region_code: RegionCode
     project_ids: list[uuid.UUID] = Field(default_factory=list, max_length=200, description="所属工作专班的项目")
+    household_id: uuid.UUID | None = Field(default=None, description="居民本人所在的户（仅居民账号）")
 
 
 
@@ -134,6 +137,7 @@ class UserUpdate(MergePatch):
     roles: list[Role] | None = Field(default=None, min_length=1, max_length=len(Role))
     region_code: RegionCode | None = None
     project_ids: list[uuid.UUID] | None = Field(default=None, max_length=200)
+    household_id: uuid.UUID | None = Field(default=None, description="居民本人所在的户；null 取消关联")
     active: bool | None = Field(default=None, description="停用后该用户的所有登录立即失效")
 
 

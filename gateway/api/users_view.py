@@ -13,7 +13,8 @@ def user_read(ident: Identity, user: AppUser) -> UserRead:
     return UserRead(
         id=user.id, username=user.username, display_name=user.display_name,
         phone=ident.masked_phone(user.phone_enc), roles=roles, role_labels=[ROLE_LABELS[r] for r in roles],
-        region_code=user.region_code, project_ids=sorted(user.project_ids), active=user.active,
+        region_code=user.region_code, project_ids=sorted(user.project_ids), household_id=user.household_id,
+        active=user.active,
         has_password=user.password_hash is not None, version=user.version, created_at=user.created_at,
         updated_at=user.updated_at,
     )

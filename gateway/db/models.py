@@ -49,10 +49,28 @@ class AppUser(TimestampMixin, Base):
     roles: Mapped[list[str]] = mapped_column(ARRAY(String(40)))
     region_code: Mapped[str] = mapped_column(String(12))
     project_ids: Mapped[list[uuid.UUID]] = mapped_column(ARRAY(Uuid), server_default=text("'{}'"), default=list)
+    household_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)  # a resident's own household
     active: Mapped[bool] = mapped_column(default=True, server_default=text("true"))
     version: Mapped[int] = mapped_column(default=1)
 
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012  (SQLAlchemy reads it from the class)
+
+
+class TaskForceMembership(Base):
+    """A task-force membership as the projects service announces it
+    (``projects.taskforce.member.changed``), by the member's account. A user's token
+    carries the projects of their current memberships besides those set by an admin.
+    Only a newer version of a membership replaces the one held."""
+
+    __tablename__ = "taskforce_membership"
+
+    member_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    username: Mapped[str | None] = mapped_column(String(64), index=True)
+    project_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    current: Mapped[bool]
+    version: Mapped[int]
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=text("now()"),
+                                                    default=utcnow, onupdate=utcnow)
 
 
 class ApiClient(TimestampMixin, Base):

@@ -6,10 +6,11 @@ import datetime as dt
 import uuid
 from dataclasses import dataclass
 
-from sqlalchemy import delete, or_, select, text, update
+from sqlalchemy import Table, delete, func, or_, select, text, update
+from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from gateway.db.models import ApiClient, AppUser, LoginFailure, RefreshToken, SigningKeyRecord
+from gateway.db.models import ApiClient, AppUser, LoginFailure, RefreshToken, SigningKeyRecord, TaskForceMembership
 from kernel.auth import DataScope
 from kernel.pagination import PageRequest, PageResult
 from kernel.repository import Repository, scope_clause
@@ -139,4 +140,28 @@ class SigningKeyRepository(Repository[SigningKeyRecord]):
 
     async def all(self, limit: int = 200) -> list[SigningKeyRecord]:
         stmt = select(SigningKeyRecord).order_by(SigningKeyRecord.created_at.desc(), SigningKeyRecord.kid).limit(limit)
+        return list((await self.session.scalars(stmt)).all())
+
+
+class MembershipRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def upsert(self, rows: list[tuple[uuid.UUID, str | None, uuid.UUID, bool, int]]) -> None:
+        """(member id, username, project, current, version); an older version than the one held is ignored."""
+        if not rows:
+            return
+        t = TaskForceMembership.__table__
+        assert isinstance(t, Table)
+        stmt = insert(t).values([{"member_id": m, "username": u, "project_id": p, "current": c, "version": v}
+                                 for m, u, p, c, v in rows])
+        stmt = stmt.on_conflict_do_update(
+            index_elements=[t.c.member_id], where=t.c.version < stmt.excluded.version,
+            set_={c: stmt.excluded[c] for c in ("username", "project_id", "current", "version")}
+            | {"updated_at": func.now()})
+        await self.session.execute(stmt)
+
+    async def current_projects(self, username: str) -> list[uuid.UUID]:
+        stmt = select(TaskForceMembership.project_id).where(TaskForceMembership.username == username,
+                                                           TaskForceMembership.current.is_(True))
         return list((await self.session.scalars(stmt)).all())

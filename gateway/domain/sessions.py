@@ -27,6 +27,7 @@ from gateway.domain.errors import (
     RefreshInvalid,
     RefreshReused,
 )
+from gateway.domain.memberships import project_ids_of
 from gateway.domain.refresh import Verdict, judge, new_refresh_token, token_hash
 from kernel.auth import CLIENT_SCOPES, Role
 from kernel.db import utcnow
@@ -55,8 +56,11 @@ def _seconds(delta: dt.timedelta) -> int:
 
 
 async def _access_token(session: AsyncSession, ident: Identity, user: AppUser) -> str:
+    """The user's claims as they stand now: the projects set by an administrator and those
+    of the task forces the user belongs to (``domain.memberships``), and a resident's household."""
+    projects = await project_ids_of(session, user.username, user.project_ids)
     claims = access_claims(subject=f"user:{user.id}", kind="user", name=user.display_name, roles=user.roles,
-                           region_code=user.region_code, project_ids=user.project_ids,
+                           region_code=user.region_code, project_ids=projects, household_id=user.household_id,
                            audience=ident.audience, ttl=ident.access_ttl)
     key = await ident.keys.signing_key(session)
     return key.sign(claims)

@@ -34,7 +34,7 @@ __all__ = ["AppUser", "UserDraft", "create_user", "get_user", "list_users", "rev
 
 #: Roles a person may hold (``integration`` is for machine clients).
 USER_ROLES = frozenset(Role) - {Role.integration}
-UPDATABLE = frozenset({"display_name", "phone", "roles", "region_code", "project_ids", "active"})
+UPDATABLE = frozenset({"display_name", "phone", "roles", "region_code", "project_ids", "household_id", "active"})
 REVEALABLE = frozenset({"phone"})
 
 
@@ -46,6 +46,7 @@ class UserDraft:
     region_code: str
     phone: str | None = None
     project_ids: list[uuid.UUID] = field(default_factory=list)
+    household_id: uuid.UUID | None = None
     id: uuid.UUID | None = None
 
 
@@ -58,6 +59,7 @@ def snapshot(ident: Identity, user: AppUser) -> dict[str, Any]:
         "roles": sorted(user.roles),
         "region_code": user.region_code,
         "project_ids": sorted(str(p) for p in user.project_ids),
+        "household_id": user.household_id,
         "active": user.active,
     }
 
@@ -72,6 +74,13 @@ def _roles(roles: Iterable[Role], field_name: str = "body.roles") -> list[str]:
     if Role.resident.value in chosen and len(chosen) > 1:
         raise InvalidUser(errors=[FieldError(field_name, "resident_alone", "居民角色不能与工作人员角色同时授予")])
     return chosen
+
+
+def _household(roles: list[str], household_id: uuid.UUID | None) -> uuid.UUID | None:
+    """Only a resident's account names a household (their own)."""
+    if household_id is not None and roles != [Role.resident.value]:
+        raise InvalidUser(errors=[FieldError("body.household_id", "household_resident_only", "只有居民账号关联住户")])
+    return household_id
 
 
 def _region(actor: Principal, code: str, field_name: str = "body.region_code") -> str:
@@ -111,8 +120,10 @@ async def create_user(session: AsyncSession, ident: Identity, actor: Principal, 
         raise UsernameTaken(errors=[FieldError("body.username", "username_taken", "用户名已被使用")])
     if draft.id is not None and await repo.exists(draft.id):
         raise UserIdTaken()
+    household_id = _household(roles, draft.household_id)
     user = AppUser(id=draft.id or uuid.uuid4(), username=username, display_name=draft.display_name, roles=roles,
-                   region_code=region, project_ids=sorted(set(draft.project_ids)), active=True)
+                   region_code=region, project_ids=sorted(set(draft.project_ids)), household_id=household_id,
+                   active=True)
     _phone(ident, user, draft.phone)
     await repo.add(user)
     await RECORDS.audit.record(session, actor=actor, action="user.create", entity_type="user", entity_id=user.id,
@@ -153,6 +164,8 @@ async def update_user(session: AsyncSession, ident: Identity, actor: Principal, 
         user.region_code = _region(actor, changes["region_code"])
     if "project_ids" in changes:
         user.project_ids = sorted(set(changes["project_ids"]))
+    if "household_id" in changes or "roles" in changes:
+        user.household_id = _household(user.roles, changes.get("household_id", user.household_id))
     phone_changed = "phone" in changes and _phone(ident, user, changes["phone"])
     if "active" in changes:
         user.active = bool(changes["active"])
