@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from typing import Any
 
 import httpx
 import pytest
@@ -43,7 +44,7 @@ def problem_body(**over: object) -> dict[str, object]:
     return body
 
 
-async def register(projects: httpx.AsyncClient, project: str, **over: object) -> dict:
+async def register(projects: httpx.AsyncClient, project: str, **over: object) -> dict[str, Any]:
     r = await projects.post(f"{P}/projects/{project}/problems", json=problem_body(**over))
     assert r.status_code == 201, r.text
     return dict(r.json())

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from typing import Any
 
 import httpx
 import pytest
@@ -46,7 +47,7 @@ def item_body(project: str, **over: object) -> dict[str, object]:
     return body
 
 
-async def open_item(projects: httpx.AsyncClient, project: str, **over: object) -> dict:
+async def open_item(projects: httpx.AsyncClient, project: str, **over: object) -> dict[str, Any]:
     r = await projects.post(ITEMS, json=item_body(project, **over))
     assert r.status_code == 201, r.text
     return dict(r.json())

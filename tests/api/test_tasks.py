@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import uuid
+from typing import Any
 
 import httpx
 import pytest
@@ -25,7 +26,7 @@ async def project(projects: httpx.AsyncClient, regions: list[str]) -> str:
     return str(r.json()["id"])
 
 
-async def new_task(projects: httpx.AsyncClient, project: str, **over: object) -> dict:
+async def new_task(projects: httpx.AsyncClient, project: str, **over: object) -> dict[str, Any]:
     body: dict[str, object] = {"title": "入户调查登记", "owner_name": "刘建军", "owner_unit_name": "桃花仑街道办事处"}
     body.update(over)
     r = await projects.post(f"{P}/projects/{project}/tasks", json=body)
