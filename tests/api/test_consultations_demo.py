@@ -29,8 +29,8 @@ async def test_demo_consultations_load_once(db: Database, projects: httpx.AsyncC
             await create_project(session, SYSTEM, replace(draft, id=demo_project_id(draft.code)))
         first = await demo_consult.load(session)
         again = await demo_consult.load(session)
-        channels = dict((await session.execute(text(
-            "SELECT channel, count(*) FROM projects.ballot GROUP BY channel"))).all())
+        channels: dict[str, int] = {str(r[0]): int(r[1]) for r in (await session.execute(text(
+            "SELECT channel, count(*) FROM projects.ballot GROUP BY channel"))).all()}
         changed = (await session.execute(text(
             "SELECT count(*) FROM projects.ballot_log GROUP BY household_id HAVING count(*) > 1"))).all()
     assert first == {"consultations": 2}
