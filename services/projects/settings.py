@@ -24,6 +24,11 @@ class ProjectsSettings(ServiceSettings):
     # Scheduled jobs (escalation rules, overdue problems → supervision).
     jobs_enabled: bool = Field(default=True, description="run the scheduled jobs in this process")
     job_interval_seconds: float = Field(default=3600.0, gt=0)
+    # Spreadsheets (Excel import and export).
+    sheets_max_bytes: int = Field(default=20 * 1024 * 1024, gt=0, description="largest .xlsx accepted")
+    sheets_max_unpacked_bytes: int = Field(default=200 * 1024 * 1024, gt=0, description="zip-bomb guard")
+    sheets_import_max_rows: int = Field(default=2000, gt=0)
+    sheets_export_max_rows: int = Field(default=50_000, gt=0)
     # Stage gates (DOMAIN.md §3.9), defaults configurable per deployment.
     gate_comment_window_days: int = Field(default=30, ge=0)
     gate_collective_plan_notice_days: int = Field(default=30, ge=0)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Query, Response, status
 
@@ -22,18 +22,17 @@ from services.projects.api.stages_schemas import (
     RuleRead,
     RuleUpdate,
 )
-from services.projects.db.models_stages import EscalationFiring, EscalationRule
 from services.projects.domain import escalations as uc
 
 router = api_router("/api/v1/projects", "escalations")
 
 
-def _rule(rule: EscalationRule) -> RuleRead:
+def _rule(rule: Any) -> RuleRead:
     return RuleRead.model_validate({**{k: getattr(rule, k) for k in RuleRead.model_fields if hasattr(rule, k)},
                                     "action_label": uc.ACTION_LABELS.get(rule.action, rule.action)})
 
 
-def _firing(f: EscalationFiring, rule: EscalationRule) -> FiringRead:
+def _firing(f: Any, rule: Any) -> FiringRead:
     values = {k: getattr(f, k) for k in FiringRead.model_fields if hasattr(f, k)}
     return FiringRead.model_validate({**values, "rule_code": rule.code, "rule_name": rule.name,
                                       "action": rule.action,

@@ -82,9 +82,9 @@ Upload = Annotated[UploadFile, File(description="按模板填写的 .xlsx 工作
 def _limits(request: Request) -> SheetLimits:
     settings = request.app.state.settings
     return SheetLimits(
-        max_bytes=getattr(settings, "sheets_max_bytes", _DEFAULTS.max_bytes),
-        max_unpacked_bytes=getattr(settings, "sheets_max_unpacked_bytes", _DEFAULTS.max_unpacked_bytes),
-        max_rows=getattr(settings, "sheets_import_max_rows", _DEFAULTS.max_rows),
+        max_bytes=settings.sheets_max_bytes,
+        max_unpacked_bytes=settings.sheets_max_unpacked_bytes,
+        max_rows=settings.sheets_import_max_rows,
     )
 
 
@@ -94,7 +94,7 @@ def _too_large(limit: int) -> SheetTooLarge:
 
 
 def _export_max_rows(request: Request) -> int:
-    return int(getattr(request.app.state.settings, "sheets_export_max_rows", uc.DEFAULT_EXPORT_MAX_ROWS))
+    return int(request.app.state.settings.sheets_export_max_rows)
 
 
 async def _read_upload(file: UploadFile, limits: SheetLimits) -> bytes:
