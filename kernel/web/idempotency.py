@@ -73,6 +73,26 @@ class Idempotency:
                               StoredResponse(self.request_hash, status_code, headers, content), self.ttl)
 
 
+async def _request_content(request: Request) -> bytes:
+    """What identifies a request's body. A multipart upload is parsed before dependencies
+    run (its stream is gone by then), and its boundary differs between retries of the same
+    upload, so it counts by its parts: each field's name and value, each file's name,
+    media type and bytes, in field order."""
+    if not request.headers.get("content-type", "").lower().startswith("multipart/form-data"):
+        return await request.body()
+    form = await request.form()  # parsed once per request, then cached
+    parts: list[bytes] = []
+    for name, value in form.multi_items():
+        if isinstance(value, str):
+            parts += [b"field", name.encode(), value.encode()]
+        else:
+            content = await value.read()
+            await value.seek(0)
+            parts += [b"file", name.encode(), (value.filename or "").encode(),
+                      (value.content_type or "").encode(), hashlib.sha256(content).digest()]
+    return b"\x00".join(parts)
+
+
 async def idempotency(
     request: Request,
     session: SessionDep,
@@ -86,7 +106,7 @@ async def idempotency(
     if not _KEY.match(key):
         raise IdempotencyKeyReused("malformed key", errors=[
             FieldError("header.Idempotency-Key", "key_format", "幂等键须为 8–200 位字母、数字或 ._:-")])
-    body = await request.body()
+    body = await _request_content(request)
     # Keyed, so a stored hash of a body with a secret in it cannot be guessed offline.
     digest = hmac.new(("idempotency:" + settings.pii_index_key).encode(), b"\n".join(
         [request.method.encode(), request.url.path.encode(), request.url.query.encode(), body]),

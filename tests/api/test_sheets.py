@@ -245,8 +245,8 @@ async def test_dry_run_reports_without_writing(projects: httpx.AsyncClient, regi
 
 async def test_idempotent_import(projects: httpx.AsyncClient, regions: list[str], count) -> None:
     data = xlsx(HEADERS, ROW_OK)
-    headers = {"Idempotency-Key": "import-projects-0001",
-               "Content-Type": "multipart/form-data; boundary=anju-test-boundary"}
+    # Each request gets its own multipart boundary, as a client's retry would: the same parts replay.
+    headers = {"Idempotency-Key": "import-projects-0001"}
     first = await import_file(projects, data, headers=headers)
     assert first.status_code == 201, first.text
     again = await import_file(projects, data, headers=headers)
@@ -254,6 +254,9 @@ async def test_idempotent_import(projects: httpx.AsyncClient, regions: list[str]
     assert again.headers["idempotent-replayed"] == "true"
     assert again.json() == first.json()
     assert await count("projects.project") == 1
+    other = await import_file(projects, xlsx(HEADERS, ROW_OK, ROW_OK), headers=headers)
+    assert other.status_code == 422
+    assert other.json()["code"] == "idempotency.key_reused"
 
 
 async def test_a_district_commander_cannot_import_into_another_district(projects: httpx.AsyncClient,

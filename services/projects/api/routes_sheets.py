@@ -37,10 +37,8 @@ _BODY_CAP = 256 * 1024 * 1024
 
 
 class _BufferedBody(APIRoute):
-    """Reads an upload's body once, before FastAPI parses the form, so that the
-    idempotency dependency (which hashes the raw body) and the form parser both
-    see it (Starlette replays a body it has read). A declared length over the
-    limit is refused before anything is read."""
+    """Refuses an upload whose declared length is over the limit before anything is
+    read or parsed (413), then reads the body once."""
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handler = super().get_route_handler()
