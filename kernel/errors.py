@@ -119,6 +119,14 @@ class TooLarge(DomainError):
     title_en = "Request too large"
 
 
+class UnsupportedMediaType(DomainError):
+    """The body (or an uploaded file) is not of a type the route accepts."""
+
+    code = "unsupported_media_type"
+    title_zh = "不支持的文件或内容类型"
+    title_en = "Unsupported media type"
+
+
 @dataclass(frozen=True, slots=True)
 class ConstraintErrors:
     """Maps database constraint names to the domain error their violation means."""

@@ -48,7 +48,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.utils.datetime import from_excel
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from kernel.errors import FieldError, Invalid, TooLarge
+from kernel.errors import FieldError, Invalid, TooLarge, UnsupportedMediaType
 from kernel.types import quantize2
 
 __all__ = [
@@ -67,7 +67,7 @@ E = TypeVar("E", bound=enum.Enum)
 # --------------------------------------------------------------------------- errors
 
 
-class SheetNotXlsx(Invalid):
+class SheetNotXlsx(UnsupportedMediaType):
     code = "sheet.not_xlsx"
     title_zh = "请上传 Excel 工作簿（.xlsx 格式）"
     title_en = "Upload an Excel workbook (.xlsx)"
