@@ -102,6 +102,7 @@ class DemoClient:
 DEMO_CLIENTS: tuple[DemoClient, ...] = (
     DemoClient("municipal-registry", "市不动产登记中心", ("projects:read", "regions:read"), CITY),
     # The services' own event consumers (each reads the other services' feeds).
+    DemoClient("svc-projects", "项目服务（事件消费）", ("events:read",), None),
     DemoClient("svc-relocation", "征迁服务（事件消费）", ("events:read",), None),
     DemoClient("svc-housing", "安置房服务（事件消费）", ("events:read",), None),
     DemoClient("svc-funding", "资金服务（事件消费）", ("events:read",), None),
