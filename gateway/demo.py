@@ -47,9 +47,10 @@ CITY = "430900000000"  # 益阳市
 DISTRICT = "430903000000"  # 赫山区
 STREET = "430903001000"  # 桃花仑街道
 COMMUNITY = "430903001002"  # 桃花仑社区
+RESIDENTS_COMMUNITY = "430902001001"  # 汽车路社区: where the demo residents' old compound is
 
 REGION_NAMES = {PROVINCE: "湖南省", CITY: "益阳市", DISTRICT: "赫山区", STREET: "桃花仑街道",
-                COMMUNITY: "桃花仑社区"}
+                COMMUNITY: "桃花仑社区", RESIDENTS_COMMUNITY: "汽车路社区"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,8 +87,8 @@ DEMO_USERS: tuple[DemoUser, ...] = (
     DemoUser("yiyang.auditor", "唐明亮", Role.auditor, CITY, "13907370017"),
     DemoUser("heshan.auditor", "韩雪梅", Role.auditor, DISTRICT, "13907370018"),
     DemoUser("taohualun.auditor", "冯德胜", Role.auditor, STREET, "13907370019"),
-    DemoUser("taohualun.resident1", "曹桂兰", Role.resident, COMMUNITY, "15907371001", household=1),
-    DemoUser("taohualun.resident2", "彭志刚", Role.resident, COMMUNITY, "15907371002", household=2),
+    DemoUser("qichelu.resident1", "曹桂兰", Role.resident, RESIDENTS_COMMUNITY, "15907371001", household=1),
+    DemoUser("qichelu.resident2", "彭志刚", Role.resident, RESIDENTS_COMMUNITY, "15907371002", household=2),
 )
 
 

@@ -52,8 +52,11 @@ def _scheduled_jobs(settings: ProjectsSettings) -> Callable[[FastAPI], AbstractA
             yield
             return
 
+        options = jobs.JobOptions(overdue_supervision_deadline_days=settings.overdue_supervision_deadline_days)
+
         def job(name: str) -> PeriodicJob:
-            return PeriodicJob(name, settings.job_interval_seconds, lambda: jobs.run(app.state.db, name, today()))
+            return PeriodicJob(name, settings.job_interval_seconds,
+                               lambda: jobs.run(app.state.db, name, today(), options))
 
         async with running([job(name) for name in jobs.JOBS]):
             yield

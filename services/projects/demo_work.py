@@ -22,6 +22,7 @@ from services.projects.db.models_work import ProblemRecord, SupervisionItem, Tas
 from services.projects.domain import problems, supervision, tasks
 from services.projects.domain.work_documents import DocumentStorage, Upload
 from services.projects.domain.work_vocabulary import ProblemCategory, SupervisionSource, TaskKind, TaskStatus
+from services.projects.settings import ProjectsSettings
 
 D = dt.date
 
@@ -328,7 +329,8 @@ async def _items(session: AsyncSession, code: str, project_id: uuid.UUID, work: 
 
 async def load(session: AsyncSession) -> dict[str, int]:
     """Returns how many records of each kind were added."""
-    storage = DocumentStorage.from_environment()
+    settings = ProjectsSettings()
+    storage = DocumentStorage(directory=settings.document_dir, max_bytes=settings.document_max_bytes)
     added = {"tasks": 0, "problems": 0, "supervision_items": 0, "escalated_problems": 0}
     for code, work in WORK.items():
         project_id = demo_project_id(code)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from pathlib import Path
 
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
@@ -24,6 +25,11 @@ class ProjectsSettings(ServiceSettings):
     # Scheduled jobs (escalation rules, overdue problems → supervision).
     jobs_enabled: bool = Field(default=True, description="run the scheduled jobs in this process")
     job_interval_seconds: float = Field(default=3600.0, gt=0)
+    # Documents attached to tasks and problems: in the database unless a directory is given.
+    document_dir: Path | None = Field(default=None, description="directory for document files (else the database)")
+    document_max_bytes: int = Field(default=20 * 1024 * 1024, gt=0)
+    # Overdue problems become supervision items with this many days to answer.
+    overdue_supervision_deadline_days: int = Field(default=7, ge=1)
     # Spreadsheets (Excel import and export).
     sheets_max_bytes: int = Field(default=20 * 1024 * 1024, gt=0, description="largest .xlsx accepted")
     sheets_max_unpacked_bytes: int = Field(default=200 * 1024 * 1024, gt=0, description="zip-bomb guard")

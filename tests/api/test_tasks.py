@@ -233,10 +233,10 @@ async def test_approval_with_documents(projects: httpx.AsyncClient, project: str
     assert (await projects.get(f"{P}/documents/{uuid.uuid4()}/content")).status_code == 404
 
 
-async def test_upload_limits(projects: httpx.AsyncClient, project: str, count, monkeypatch) -> None:
+async def test_upload_limits(projects: httpx.AsyncClient, project: str, count, monkeypatch, projects_app) -> None:
     task = await new_task(projects, project, kind="eia", title="环评批复")
     url = f"{P}/tasks/{task['id']}/documents"
-    monkeypatch.setenv("PROJECTS_DOCUMENT_MAX_BYTES", "1000")
+    monkeypatch.setattr(projects_app.state.settings, "document_max_bytes", 1000)
     over = await projects.post(url, files={"file": ("大文件.pdf", b"x" * 1001, "application/pdf")})
     assert over.status_code == 413, over.text
     assert over.json()["code"] == "document.too_large"
@@ -253,8 +253,8 @@ async def test_upload_limits(projects: httpx.AsyncClient, project: str, count, m
 
 
 async def test_documents_in_a_directory(projects: httpx.AsyncClient, project: str, count, monkeypatch,
-                                        tmp_path) -> None:
-    monkeypatch.setenv("PROJECTS_DOCUMENT_DIR", str(tmp_path))
+                                        tmp_path, projects_app) -> None:
+    monkeypatch.setattr(projects_app.state.settings, "document_dir", tmp_path)
     task = await new_task(projects, project, kind="land_use", title="用地预审")
     content = "自然资源和规划局用地预审意见".encode()
     r = await projects.post(f"{P}/tasks/{task['id']}/documents",

@@ -87,7 +87,7 @@ def test_scope_follows_the_token(stack: dict[str, str]) -> None:
     force = httpx.get(f"{gateway}{PROJECTS}", headers=bearer(sign_in(gateway, "taohualun.taskforce_member")))
     assert {(p["code"], p["id"]) for p in force.json()["items"]} == {
         (code, str(demo_project_id(code))) for code in ("YY-PG-2022-003", "YY-DX-2025-001")}
-    resident = httpx.get(f"{gateway}{PROJECTS}", headers=bearer(sign_in(gateway, "taohualun.resident1")))
+    resident = httpx.get(f"{gateway}{PROJECTS}", headers=bearer(sign_in(gateway, "qichelu.resident1")))
     assert resident.status_code == 403
 
 

@@ -108,7 +108,7 @@ def household_claim(tokens: dict[str, Any]) -> str | None:
 
 async def test_demo_residents_carry_their_household(login: Login) -> None:
     for n in (1, 2):
-        tokens = await login(f"taohualun.resident{n}")
+        tokens = await login(f"qichelu.resident{n}")
         assert household_claim(tokens) == str(demo_household_id("YY-LJ-2024-002", n))
         assert tokens["user"]["household_id"] == str(demo_household_id("YY-LJ-2024-002", n))
     assert household_claim(await login("heshan.field_worker")) is None

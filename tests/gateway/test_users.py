@@ -263,7 +263,7 @@ async def test_input_is_checked(gw: httpx.AsyncClient, as_user: Headers) -> None
 
 async def test_demo_passwords_work_for_every_demo_user(gw: httpx.AsyncClient, login: Login) -> None:
     """Spot check across levels (every login costs an Argon2id hash)."""
-    for username in ("admin", "yiyang.city_commander", "taohualun.street_officer", "taohualun.resident1"):
+    for username in ("admin", "yiyang.city_commander", "taohualun.street_officer", "qichelu.resident1"):
         pair = await login(username, DEMO_PASSWORD)
         assert pair["user"]["username"] == username
 

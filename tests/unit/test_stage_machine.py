@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from dataclasses import replace
 from decimal import Decimal
 
@@ -34,13 +35,16 @@ def move(current: Stage, target: Stage, facts: GateFacts = READY, *, type_: Proj
 
 def test_paths() -> None:
     assert path_for(ProjectType.shantytown) == FULL_PATH
-    assert FULL_PATH[0] is Stage.reserve and FULL_PATH[-1] is Stage.delivered and len(FULL_PATH) == 14
+    assert FULL_PATH[0] is Stage.reserve
+    assert FULL_PATH[-1] is Stage.delivered
+    assert len(FULL_PATH) == 14
     assert path_for(ProjectType.old_compound) == RENOVATION_PATH
-    assert Stage.signing not in RENOVATION_PATH and Stage.demolition not in RENOVATION_PATH
+    assert Stage.signing not in RENOVATION_PATH
+    assert Stage.demolition not in RENOVATION_PATH
 
 
 def test_every_step_of_the_full_path_is_allowed_when_its_gate_holds() -> None:
-    for current, target in zip(FULL_PATH, FULL_PATH[1:], strict=False):
+    for current, target in itertools.pairwise(FULL_PATH):
         d = move(current, target)
         assert d.allowed, (current, target, d.unmet, d.reason)
         assert d.kind == "advance"
@@ -53,12 +57,15 @@ def test_every_step_of_the_full_path_is_allowed_when_its_gate_holds() -> None:
 ])
 def test_skips_and_backward_moves_are_refused(current: Stage, target: Stage, reason: str) -> None:
     d = move(current, target)
-    assert not d.allowed and d.kind == "refused" and d.reason == reason
+    assert not d.allowed
+    assert d.kind == "refused"
+    assert d.reason == reason
 
 
 def test_signing_may_return_to_consultation() -> None:
     d = move(Stage.signing, Stage.consultation)
-    assert d.allowed and d.kind == "return"
+    assert d.allowed
+    assert d.kind == "return"
 
 
 def test_old_compound_skips_relocation_and_needs_residents_agreement() -> None:
@@ -101,7 +108,8 @@ def test_unknown_read_models_fail_with_a_reason() -> None:
 
 def test_cleared_needs_every_household_demolished_or_closed() -> None:
     d = move(Stage.demolition, Stage.cleared, replace(READY, households_demolished_or_closed=99))
-    assert [c.code for c in d.unmet] == ["all_demolished"] and "99" in d.unmet[0].detail
+    assert [c.code for c in d.unmet] == ["all_demolished"]
+    assert "99" in d.unmet[0].detail
     assert not move(Stage.demolition, Stage.cleared, replace(READY, households_total=0,
                                                              households_demolished_or_closed=0)).allowed
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated
 
-from fastapi import Query
+from fastapi import Query, Request
 
 from kernel.auth import DataScope
 from kernel.calendar import today
@@ -29,9 +29,11 @@ async def list_jobs(session: SessionDep, actor: ManageEscalations) -> JobList:
              description="作业对全部数据运行（不限于调用者的范围），因此仅限系统管理员与指挥部。"
                          "`as_of` 可指定业务日期（默认今天），用于补跑。",
              responses=problem_responses(403, 404, 409))
-async def run_job(name: str, session: SessionDep, actor: ManageEscalations,
+async def run_job(name: str, session: SessionDep, actor: ManageEscalations, request: Request,
                   as_of: Annotated[dt.date | None, Query(description="业务日期（默认今天）")] = None) -> JobRead:
     uc.get_job(name)
     await apply_scope(session, DataScope.everything())
-    await uc.run_in(session, name, as_of or today())
+    options = uc.JobOptions(
+        overdue_supervision_deadline_days=request.app.state.settings.overdue_supervision_deadline_days)
+    await uc.run_in(session, name, as_of or today(), options)
     return JobRead.model_validate(next(j for j in await uc.status(session) if j["name"] == name))

@@ -32,7 +32,7 @@ from services.projects.api.work_schemas import (
     ProblemReopen,
     ProblemUpdate,
 )
-from services.projects.api.work_uploads import BufferedUpload, DescriptionField, FileField, read_upload, storage
+from services.projects.api.work_uploads import BufferedUpload, DescriptionField, FileField, StorageDep, read_upload
 from services.projects.domain import problems as uc
 from services.projects.domain.work_vocabulary import ProblemCategory, ProblemStatus
 
@@ -178,9 +178,8 @@ async def problem_evidence(problem_id: uuid.UUID, session: SessionDep, actor: Re
 @router.post("/problems/{problem_id}/documents", status_code=status.HTTP_201_CREATED, response_model=DocumentRead,
              summary="上传问题附件（可作为销号佐证）", responses=problem_responses(403, 404, 413))
 async def upload_problem_document(problem_id: uuid.UUID, file: FileField, session: SessionDep, response: Response,
-                                  actor: WriteProblems, idem: IdempotencyDep,
+                                  actor: WriteProblems, idem: IdempotencyDep, store: StorageDep,
                                   description: DescriptionField = None) -> DocumentRead:
-    store = storage()
     document = await uc.add_problem_document(session, actor, problem_id,
                                              await read_upload(file, description, store), store)
     read = DocumentRead.model_validate(document)

@@ -32,9 +32,9 @@ from services.projects.api.work_uploads import (
     BufferedUpload,
     DescriptionField,
     FileField,
+    StorageDep,
     download,
     read_upload,
-    storage,
 )
 from services.projects.domain import tasks as uc
 from services.projects.domain.work_documents import read_content
@@ -142,9 +142,8 @@ async def list_progress(task_id: uuid.UUID, session: SessionDep, page: PageDep,
 @router.post("/tasks/{task_id}/documents", status_code=status.HTTP_201_CREATED, response_model=DocumentRead,
              summary="上传任务附件（如审批批复）", responses=problem_responses(403, 404, 413))
 async def upload_task_document(task_id: uuid.UUID, file: FileField, session: SessionDep, response: Response,
-                               actor: WriteTasks, idem: IdempotencyDep,
+                               actor: WriteTasks, idem: IdempotencyDep, store: StorageDep,
                                description: DescriptionField = None) -> DocumentRead:
-    store = storage()
     document = await uc.add_task_document(session, actor, task_id, await read_upload(file, description, store),
                                           store)
     read = DocumentRead.model_validate(document)
@@ -176,14 +175,14 @@ async def get_document(document_id: uuid.UUID, session: SessionDep, response: Re
                 304: {"description": "内容未变（If-None-Match 与 ETag 相同）"},
                 **problem_responses(404)})
 async def download_document(
-    document_id: uuid.UUID, session: SessionDep, actor: ReadProjects,
+    document_id: uuid.UUID, session: SessionDep, actor: ReadProjects, store: StorageDep,
     if_none_match: Annotated[str | None, Header(alias="If-None-Match", description="上次下载的 ETag")] = None,
 ) -> Response:
     document = await uc.get_document(session, actor, document_id)
     if if_none_match and f'"{document.sha256}"' in if_none_match:
         return download(b"", document.file_name, document.content_type, document.sha256, if_none_match)
     document = await uc.get_document(session, actor, document_id, with_content=True)
-    content = read_content(document, storage())
+    content = read_content(document, store)
     return download(content, document.file_name, document.content_type, document.sha256, None)
 
 

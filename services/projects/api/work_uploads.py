@@ -8,7 +8,7 @@ from collections.abc import Callable, Coroutine
 from typing import Annotated, Any
 from urllib.parse import quote
 
-from fastapi import File, Form, Request, Response, UploadFile
+from fastapi import Depends, File, Form, Request, Response, UploadFile
 from fastapi.routing import APIRoute
 
 from kernel.errors import FieldError
@@ -22,8 +22,14 @@ FileField = Annotated[UploadFile, File(description="附件文件")]
 DescriptionField = Annotated[str | None, Form(max_length=500, description="附件说明")]
 
 
-def storage() -> DocumentStorage:
-    return DocumentStorage.from_environment()
+def storage(request: Request) -> DocumentStorage:
+    """Where documents go (settings ``PROJECTS_DOCUMENT_DIR``: a directory, else the database)
+    and how large one may be (``PROJECTS_DOCUMENT_MAX_BYTES``)."""
+    settings = request.app.state.settings
+    return DocumentStorage(directory=settings.document_dir, max_bytes=settings.document_max_bytes)
+
+
+StorageDep = Annotated[DocumentStorage, Depends(storage)]
 
 
 def too_large(limit: int) -> DocumentTooLarge:
@@ -41,10 +47,10 @@ class BufferedUpload(APIRoute):
 
         async def buffered(request: Request) -> Response:
             if request.method == "POST" and request.headers.get("content-type", "").startswith("multipart/"):
-                limit = storage().max_bytes + MULTIPART_SLACK
+                limit = storage(request).max_bytes + MULTIPART_SLACK
                 declared = request.headers.get("content-length", "")
                 if declared.isdigit() and int(declared) > limit:
-                    raise too_large(storage().max_bytes)
+                    raise too_large(storage(request).max_bytes)
                 if declared.isdigit():
                     await request.body()
                 else:
@@ -52,7 +58,7 @@ class BufferedUpload(APIRoute):
                     async for chunk in request.stream():
                         size += len(chunk)
                         if size > limit:
-                            raise too_large(storage().max_bytes)
+                            raise too_large(storage(request).max_bytes)
                         chunks.append(chunk)
                     request._body = b"".join(chunks)  # what Request.body() caches and replays
             return await handler(request)

@@ -18,24 +18,36 @@ from kernel.auth import DataScope
 from kernel.db import Database, apply_scope, utcnow
 from services.projects.db.models_stages import JobRun
 from services.projects.domain.escalations import evaluate_escalations
+from services.projects.domain.problems import escalate_overdue_problems
 from services.projects.domain.stages_errors import JobBusy, JobNotFound
 
 
-async def _overdue_problems(session: AsyncSession, today: dt.date) -> dict[str, int]:
-    from services.projects.domain.problems import escalate_overdue_problems
+@dataclass(frozen=True, slots=True)
+class JobOptions:
+    """The numbers jobs use (from the service's settings)."""
 
-    return {"opened": await escalate_overdue_problems(session, today)}
+    overdue_supervision_deadline_days: int = 7
+
+
+async def _overdue_problems(session: AsyncSession, today: dt.date, options: JobOptions) -> dict[str, int]:
+    opened = await escalate_overdue_problems(session, today,
+                                             deadline_days=options.overdue_supervision_deadline_days)
+    return {"opened": opened}
+
+
+async def _escalation_rules(session: AsyncSession, today: dt.date, options: JobOptions) -> dict[str, int]:
+    return await evaluate_escalations(session, today)
 
 
 @dataclass(frozen=True, slots=True)
 class Job:
     name: str
     label: str
-    run: Callable[[AsyncSession, dt.date], Awaitable[dict[str, int]]]
+    run: Callable[[AsyncSession, dt.date, JobOptions], Awaitable[dict[str, int]]]
 
 
 JOBS: dict[str, Job] = {j.name: j for j in (
-    Job("escalation-rules", "预警规则评估（连续零签约约谈等）", evaluate_escalations),
+    Job("escalation-rules", "预警规则评估（连续零签约约谈等）", _escalation_rules),
     Job("overdue-problems", "逾期问题转督办", _overdue_problems),
 )}
 
@@ -47,7 +59,8 @@ def get_job(name: str) -> Job:
     return job
 
 
-async def run_in(session: AsyncSession, name: str, today: dt.date, *, wait: bool = False) -> dict[str, int]:
+async def run_in(session: AsyncSession, name: str, today: dt.date, options: JobOptions = JobOptions(), *,
+                 wait: bool = False) -> dict[str, int]:
     """Run a job inside the caller's transaction (scope must allow everything)."""
     job = get_job(name)
     lock = "projects.job." + name
@@ -56,7 +69,7 @@ async def run_in(session: AsyncSession, name: str, today: dt.date, *, wait: bool
     elif not await session.scalar(text("SELECT pg_try_advisory_xact_lock(hashtext(:n))"), {"n": lock}):
         raise JobBusy()
     started = utcnow()
-    result = await job.run(session, today)
+    result = await job.run(session, today, options)
     stmt = insert(JobRun).values(name=name, runs=1, last_started_at=started, last_finished_at=utcnow(),
                                  last_result=result, last_error=None)
     await session.execute(stmt.on_conflict_do_update(index_elements=[JobRun.name], set_={
@@ -66,12 +79,12 @@ async def run_in(session: AsyncSession, name: str, today: dt.date, *, wait: bool
     return result
 
 
-async def run(db: Database, name: str, today: dt.date) -> dict[str, int]:
+async def run(db: Database, name: str, today: dt.date, options: JobOptions = JobOptions()) -> dict[str, int]:
     """The scheduler's entry: one transaction; a failure is recorded and re-raised."""
     try:
         async with db.sessionmaker() as session, session.begin():
             await apply_scope(session, DataScope.everything())
-            return await run_in(session, name, today)
+            return await run_in(session, name, today, options)
     except JobBusy:
         return {"skipped": 1}
     except Exception:

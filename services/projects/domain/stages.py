@@ -217,8 +217,9 @@ async def move_stage(session: AsyncSession, actor: Principal, project_id: uuid.U
     project.stage = target.value
     await session.flush()
     transition = StageTransition(project_id=project.id, from_stage=current.value, to_stage=target.value,
-                                 kind=decision.kind, on=on, at=utcnow(), actor=actor.subject, actor_name=actor.name or actor.subject,
-                                 note=note, conditions=_conditions_json(decision))
+                                 kind=decision.kind, on=on, at=utcnow(), actor=actor.subject,
+                                 actor_name=actor.name or actor.subject, note=note,
+                                 conditions=_conditions_json(decision))
     session.add(transition)
     await session.flush()
     await _announce(session, project)

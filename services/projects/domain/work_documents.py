@@ -5,7 +5,6 @@ content is kept once). The hash is the download's ETag."""
 from __future__ import annotations
 
 import hashlib
-import os
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,7 +17,7 @@ from services.projects.db.models_work import WorkDocument
 from services.projects.db.work_repositories import DocumentRepository
 from services.projects.domain.work_errors import DocumentInvalid, DocumentTooLarge, DocumentUnavailable
 
-#: Default upper bound of one document (20 MiB); ``PROJECTS_DOCUMENT_MAX_BYTES`` overrides it.
+#: Default upper bound of one document (20 MiB); the setting ``PROJECTS_DOCUMENT_MAX_BYTES`` overrides it.
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
 
 
@@ -27,14 +26,6 @@ class DocumentStorage:
     directory: Path | None = None  # None: in the database
     max_bytes: int = DEFAULT_MAX_BYTES
 
-    @classmethod
-    def from_environment(cls) -> DocumentStorage:
-        """``PROJECTS_DOCUMENT_DIR`` (a directory: files there, else the database) and
-        ``PROJECTS_DOCUMENT_MAX_BYTES``."""
-        directory = os.environ.get("PROJECTS_DOCUMENT_DIR") or None
-        raw = os.environ.get("PROJECTS_DOCUMENT_MAX_BYTES")
-        return cls(directory=Path(directory) if directory else None,
-                   max_bytes=int(raw) if raw and raw.isdigit() else DEFAULT_MAX_BYTES)
 
 
 @dataclass(frozen=True, slots=True)
