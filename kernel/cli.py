@@ -32,8 +32,10 @@ class Deployable:
 
 
 def serve(app_factory: Callable[[Any], Any], settings: KernelSettings) -> None:
+    app = app_factory(settings)
+    tune_gc()
     uvicorn.run(
-        app_factory(settings),
+        app,
         host=settings.host,
         port=settings.port,
         log_config=None,
@@ -42,6 +44,17 @@ def serve(app_factory: Callable[[Any], Any], settings: KernelSettings) -> None:
         timeout_graceful_shutdown=10,
         lifespan="on",
     )
+
+
+def tune_gc() -> None:
+    """A service's heap is mostly long-lived (modules, routes, schemas, compiled SQL): move it
+    out of the collector's way and collect the young generation less often, so that fewer
+    requests wait behind a collection of objects that never die (docs/decisions/0014)."""
+    import gc
+
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(20_000, 50, 100)
 
 
 async def consume(app: Any) -> None:

@@ -44,7 +44,7 @@ SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]
 SystemSessionDep = Annotated[AsyncSession, Depends(get_system_session, scope="function")]
 
 
-def page_params(
+async def page_params(
     request: Request,
     limit: Annotated[int | None, Query(description="每页条数（默认 50，上限 200）")] = None,
     cursor: Annotated[str | None, Query(max_length=512, description="上一页返回的 next_cursor")] = None,

@@ -23,3 +23,24 @@ class MergePatch(BaseModel):
 
     def changes(self) -> dict[str, Any]:
         return {name: getattr(self, name) for name in self.model_fields_set}
+
+
+_FIELD_NAMES: dict[type[BaseModel], tuple[str, ...]] = {}
+
+
+def attributes_of(model: type[BaseModel], obj: Any) -> dict[str, Any]:
+    """The values of ``model``'s fields that ``obj`` (an ORM instance, a row, any object) has,
+    for a response schema's before-validator. Loaded ORM attributes are read from the
+    instance's ``__dict__``: going through each instrumented attribute cost more than the
+    rest of a 50-row list response."""
+    names = _FIELD_NAMES.get(model)
+    if names is None:
+        names = _FIELD_NAMES[model] = tuple(model.model_fields)
+    loaded = getattr(obj, "__dict__", None) or {}
+    out: dict[str, Any] = {}
+    for name in names:
+        if name in loaded:
+            out[name] = loaded[name]
+        elif hasattr(obj, name):
+            out[name] = getattr(obj, name)
+    return out

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from kernel.pagination import Page
-from kernel.web.schemas import MergePatch
+from kernel.web.schemas import MergePatch, attributes_of
 from services.projects.api.schemas import RegionCode
 from services.projects.domain.command import MAX_SHARE_HOUSEHOLDS
 from services.projects.domain.command_vocabulary import (
@@ -82,7 +82,7 @@ class UnitRead(BaseModel):
     def _labels(cls, data: Any) -> Any:
         if isinstance(data, dict):
             return data
-        values = {name: getattr(data, name) for name in cls.model_fields if hasattr(data, name)}
+        values = attributes_of(cls, data)
         values["kind_label"] = UNIT_KIND_LABELS[UnitKind(data.kind)]
         values["function_label"] = DEPARTMENT_FUNCTION_LABELS[DepartmentFunction(data.function)] \
             if data.function else None
@@ -223,7 +223,7 @@ class ResponsibilityRead(BaseModel):
     def _labels(cls, data: Any) -> Any:
         if isinstance(data, dict):
             return data
-        values = {name: getattr(data, name) for name in cls.model_fields if hasattr(data, name)}
+        values = attributes_of(cls, data)
         values["level_label"] = RESPONSIBILITY_LEVEL_LABELS[ResponsibilityLevel(data.level)]
         values["household_ids"] = list(data.household_ids)
         return values
@@ -281,7 +281,7 @@ class MemberRead(BaseModel):
     def _current(cls, data: Any) -> Any:
         if isinstance(data, dict):
             return data
-        values = {name: getattr(data, name) for name in cls.model_fields if hasattr(data, name)}
+        values = attributes_of(cls, data)
         values["task_force_id"] = data.unit_id
         values["current"] = data.left_on is None
         return values

@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_vali
 
 from kernel.pagination import Page
 from kernel.types import Area, LandMu, NonNegativeMoney
-from kernel.web.schemas import MergePatch
+from kernel.web.schemas import MergePatch, attributes_of
 from services.projects.api.schemas import RegionCode
 from services.projects.domain.parcel_rules import (
     ACTION_LABELS,
@@ -95,7 +95,7 @@ class ParcelRead(BaseModel):
     def _derived(cls, data: Any) -> Any:
         if isinstance(data, dict):
             return data
-        values = {name: getattr(data, name) for name in cls.model_fields if hasattr(data, name)}
+        values = attributes_of(cls, data)
         values["planned_use_label"] = PLANNED_USE_LABELS[PlannedUse(data.planned_use)]
         values["status_label"] = PARCEL_STATUS_LABELS[ParcelStatus(data.status)]
         values["price_per_mu"] = (price_per_mu(data.sale_price, data.area_mu)
@@ -164,7 +164,7 @@ class ParcelHistoryRead(BaseModel):
     def _labels(cls, data: Any) -> Any:
         if isinstance(data, dict):
             return data
-        values = {name: getattr(data, name) for name in cls.model_fields if hasattr(data, name)}
+        values = attributes_of(cls, data)
         action = data.action
         values["action_label"] = ACTION_LABELS[ParcelAction(action)] if action in ParcelAction.__members__ else "登记"
         details = dict(data.details or {})

@@ -55,7 +55,7 @@ from services.projects.domain.command_vocabulary import ResponsibilityLevel, Uni
 router = api_router("/api/v1/projects", "command")
 
 
-def get_phones(request: Request) -> Phones:
+async def get_phones(request: Request) -> Phones:
     """One cipher per app, from the service's PII settings."""
     phones: Phones | None = getattr(request.app.state, "command_phones", None)
     if phones is None:

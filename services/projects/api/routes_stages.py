@@ -31,7 +31,7 @@ from services.projects.vocabulary import STAGE_LABELS, Stage
 router = api_router("/api/v1/projects", "stages")
 
 
-def gate_rules(request: Request) -> GateRules:
+async def gate_rules(request: Request) -> GateRules:
     s = request.app.state.settings
     return GateRules(comment_window_days=s.gate_comment_window_days,
                      collective_plan_notice_days=s.gate_collective_plan_notice_days)

@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_vali
 from kernel.pagination import Page
 from kernel.regions import CODE_PATTERN, RegionLevel
 from kernel.types import Area, LandMu, NonNegativeMoney
-from kernel.web.schemas import MergePatch
+from kernel.web.schemas import MergePatch, attributes_of
 from services.projects.domain.command_vocabulary import LEGAL_BASIS_LABELS, LegalBasis
 from services.projects.vocabulary import (
     LAND_PATH_LABELS,
@@ -137,7 +137,7 @@ class ProjectRead(BaseModel):
     def _labels(cls, data: Any) -> Any:
         if isinstance(data, dict):
             return data
-        values = {name: getattr(data, name) for name in cls.model_fields if hasattr(data, name)}
+        values = attributes_of(cls, data)
         values["type_label"] = PROJECT_TYPE_LABELS[ProjectType(data.type)]
         values["stage_label"] = STAGE_LABELS[Stage(data.stage)]
         values["legal_basis_label"] = LEGAL_BASIS_LABELS[LegalBasis(data.legal_basis)] if data.legal_basis else None

@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_vali
 
 from kernel import calendar
 from kernel.pagination import Page
-from kernel.web.schemas import MergePatch
+from kernel.web.schemas import MergePatch, attributes_of
 from services.projects.domain.work_vocabulary import (
     PROBLEM_CATEGORY_LABELS,
     PROBLEM_EVENT_LABELS,
@@ -37,7 +37,7 @@ StepKey = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, 
 
 
 def _attrs(cls: type[BaseModel], data: Any) -> dict[str, Any]:
-    return {name: getattr(data, name) for name in cls.model_fields if hasattr(data, name)}
+    return attributes_of(cls, data)
 
 
 class Owner(BaseModel):

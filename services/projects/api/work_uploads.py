@@ -29,7 +29,11 @@ def storage(request: Request) -> DocumentStorage:
     return DocumentStorage(directory=settings.document_dir, max_bytes=settings.document_max_bytes)
 
 
-StorageDep = Annotated[DocumentStorage, Depends(storage)]
+async def _storage(request: Request) -> DocumentStorage:  # async: no thread hop per request
+    return storage(request)
+
+
+StorageDep = Annotated[DocumentStorage, Depends(_storage)]
 
 
 def too_large(limit: int) -> DocumentTooLarge:
