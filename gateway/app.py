@@ -87,7 +87,7 @@ def create_app(settings: GatewaySettings | None = None, *, database: Database | 
                 follow.cancel()
                 await asyncio.gather(follow, return_exceptions=True)
             await feed_client.aclose()
-            await asyncio.gather(*(d.client.aclose() for d in app.state.downstreams.values()))
+            await asyncio.gather(*(d.aclose() for d in app.state.downstreams.values()))
 
     def _follow_projects(app: FastAPI, db: Database,
                          stop: asyncio.Event) -> tuple[asyncio.Task[None] | None, httpx.AsyncClient]:

@@ -1,11 +1,16 @@
-"""One pooled ``httpx.AsyncClient`` per downstream service, made in ``lifespan``."""
+"""One pooled HTTP client session per downstream service, made in ``lifespan``.
+
+The gateway forwards every request, so its client's cost is paid on each one: aiohttp
+(C-accelerated HTTP parsing) spends about a tenth of the CPU per request that httpx
+did here (docs/decisions/0014)."""
 
 from __future__ import annotations
 
 import time
 from dataclasses import dataclass
 
-import httpx
+import aiohttp
+from yarl import URL
 
 from gateway.domain.breaker import Breaker
 from gateway.settings import GatewaySettings
@@ -14,8 +19,13 @@ from gateway.settings import GatewaySettings
 @dataclass
 class Downstream:
     name: str
-    client: httpx.AsyncClient
+    base_url: str
+    session: aiohttp.ClientSession
     breaker: Breaker
+
+    def url(self, raw_path_and_query: str) -> URL:
+        """The downstream URL for a path and query exactly as received (no re-quoting)."""
+        return URL(self.base_url.rstrip("/") + raw_path_and_query, encoded=True)
 
     def allow(self) -> bool:
         return self.breaker.allow(time.monotonic())
@@ -26,15 +36,22 @@ class Downstream:
     def failed(self) -> None:
         self.breaker.record_failure(time.monotonic())
 
+    async def aclose(self) -> None:
+        await self.session.close()
+
 
 def make_downstreams(settings: GatewaySettings) -> dict[str, Downstream]:
-    timeout = httpx.Timeout(settings.read_timeout_s, connect=settings.connect_timeout_s)
-    limits = httpx.Limits(max_connections=settings.max_connections,
-                          max_keepalive_connections=settings.max_keepalive)
+    """Called inside the running event loop (aiohttp sessions belong to one)."""
+    timeout = aiohttp.ClientTimeout(total=None, sock_connect=settings.connect_timeout_s,
+                                    sock_read=settings.read_timeout_s)
     return {
         name: Downstream(
             name=name,
-            client=httpx.AsyncClient(base_url=url, timeout=timeout, limits=limits, follow_redirects=False),
+            base_url=url,
+            session=aiohttp.ClientSession(
+                connector=aiohttp.TCPConnector(limit=settings.max_connections, keepalive_timeout=30),
+                timeout=timeout, auto_decompress=False, skip_auto_headers=("User-Agent", "Accept-Encoding"),
+            ),
             breaker=Breaker(settings.breaker_failures, settings.breaker_reset_s),
         )
         for name, url in settings.service_urls().items()

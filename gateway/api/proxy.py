@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-import httpx
+import aiohttp
+from multidict import CIMultiDict
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
@@ -29,7 +30,7 @@ def _request_headers(request: Request) -> list[tuple[str, str]]:
     return out
 
 
-def _response_headers(resp: httpx.Response) -> dict[str, str]:
+def _response_headers(resp: aiohttp.ClientResponse) -> dict[str, str]:
     return {k: v for k, v in resp.headers.items() if k.lower() not in _HOP and k.lower() != "x-request-id"}
 
 
@@ -47,20 +48,23 @@ async def forward(request: Request) -> Response:
         raise BodyTooLarge()
     query = request.scope["query_string"]
     path = request.scope["raw_path"].decode("ascii") + ("?" + query.decode("ascii") if query else "")
-    upstream = target.client.build_request(request.method, path, headers=_request_headers(request), content=body)
     try:
-        resp = await target.client.send(upstream)
-    except httpx.TimeoutException as exc:
+        async with target.session.request(request.method, target.url(path),
+                                          headers=CIMultiDict(_request_headers(request)),
+                                          data=body or None, allow_redirects=False) as resp:
+            content = await resp.read()
+            status, headers = resp.status, _response_headers(resp)
+    except TimeoutError as exc:  # aiohttp's timeouts are both
         target.failed()
         raise UpstreamTimeout(f"{service} did not answer in time") from exc
-    except httpx.TransportError as exc:
+    except aiohttp.ClientError as exc:
         target.failed()
         raise UpstreamUnavailable(f"{service} is unreachable") from exc
-    if resp.status_code >= 500 and resp.status_code != 503:
+    if status >= 500 and status != 503:
         target.failed()
     else:
         target.succeeded()
-    return Response(content=resp.content, status_code=resp.status_code, headers=_response_headers(resp))
+    return Response(content=content, status_code=status, headers=headers)
 
 
 #: A plain Starlette route: a catch-all forward needs no dependency solving or response validation.

@@ -7,7 +7,7 @@ import asyncio
 import time
 from typing import Literal
 
-import httpx
+import aiohttp
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field
 from starlette.responses import JSONResponse
@@ -39,13 +39,14 @@ async def get_health(request: Request) -> Health:
 async def _probe(target: Downstream, timeout_s: float) -> ServiceReadiness:
     start = time.perf_counter()
     try:
-        resp = await target.client.get("/readyz", timeout=timeout_s)
-    except httpx.HTTPError as exc:
+        async with target.session.get(target.url("/readyz"), timeout=aiohttp.ClientTimeout(total=timeout_s)) as resp:
+            status = resp.status
+    except (aiohttp.ClientError, TimeoutError) as exc:
         return ServiceReadiness(status="unready", error=type(exc).__name__)
     latency = round((time.perf_counter() - start) * 1000, 2)
-    if resp.status_code == 200:
+    if status == 200:
         return ServiceReadiness(status="ready", latency_ms=latency)
-    return ServiceReadiness(status="unready", latency_ms=latency, error=f"HTTP {resp.status_code}")
+    return ServiceReadiness(status="unready", latency_ms=latency, error=f"HTTP {status}")
 
 
 async def _ping(db: Database, timeout_s: float) -> ServiceReadiness:
