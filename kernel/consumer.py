@@ -171,9 +171,10 @@ class Consumer:
         assert self.client is not None, "a consumer that polls needs an HTTP client"
         headers = {"Authorization": f"Bearer {await self.tokens()}"} if self.tokens else {}
         after = await self.position()
-        r = await self.client.get(self.subscription.feed_url, headers=headers, timeout=(wait_s or 0) + 10,
-                                  params={"after": after, "limit": self.batch,
-                                          "wait": self.wait_s if wait_s is None else wait_s})
+        wait = self.wait_s if wait_s is None else wait_s
+        # The producer holds an empty poll for ``wait`` seconds: the read timeout must outlast it.
+        r = await self.client.get(self.subscription.feed_url, headers=headers, timeout=wait + 10,
+                                  params={"after": after, "limit": self.batch, "wait": wait})
         r.raise_for_status()
         events = [EventEnvelope.model_validate(e) for e in r.json()["events"]]
         before = self.stats.applied
