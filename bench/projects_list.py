@@ -125,9 +125,17 @@ def main() -> int:
                 overdue = asyncio.run(load(gateway, overdue_paths, concurrency=args.concurrency,
                                            seconds=args.seconds, headers=auth))
                 print(summary("overdue_tasks", overdue), flush=True)
+                # One client alone: the time a request takes without queueing behind the others.
+                alone = {name: asyncio.run(load(gateway, path, concurrency=1, seconds=args.seconds / 2,
+                                               headers=auth))
+                         for name, path in (("list", list_path), ("overdue", overdue_paths[0]))}
+                for name, r in alone.items():
+                    print(summary(f"{name}_one_client", r), flush=True)
     print(f"list_p50: {listed.p50_ms:.1f} ms, list_p99: {listed.percentile(99) * 1000:.1f} ms, "
           f"overdue_p50: {overdue.p50_ms:.1f} ms, overdue_p99: {overdue.percentile(99) * 1000:.1f} ms, "
-          f"target_p99: 50 ms, concurrency: {args.concurrency}, projects: {args.projects}, tasks: {args.tasks}")
+          f"target_p99: 50 ms, concurrency: {args.concurrency}, projects: {args.projects}, tasks: {args.tasks}, "
+          f"one_client_list_p99: {alone['list'].percentile(99) * 1000:.1f} ms, "
+          f"one_client_overdue_p99: {alone['overdue'].percentile(99) * 1000:.1f} ms")
     return 0 if listed.errors == 0 and overdue.errors == 0 else 1
 
 
