@@ -163,9 +163,12 @@ async def test_people_phones_are_encrypted_and_masked(projects: httpx.AsyncClien
                                    headers={"If-Match": '"1"'})
     assert changed.json()["phone"] == "139****5678"
     assert await count("projects.audit_log", "action = 'person.update' AND after->>'phone' = '139****5678'") == 1
+    # Every change is announced, and no event carries a phone number, whole or masked.
+    assert await count("projects.outbox_event", "type = 'projects.person.changed'") == 2
+    assert await count("projects.outbox_event", "type = 'projects.person.changed' AND payload::text LIKE '%139%'") == 0
 
 
-async def test_positions_current_and_ended(projects: httpx.AsyncClient, regions: list[str]) -> None:
+async def test_positions_current_and_ended(projects: httpx.AsyncClient, regions: list[str], count) -> None:
     unit = await _unit(projects, kind="sub_district", name="桃花仑街道", region_code="430903001000")
     person = await _person(projects, "王志刚")
     today = calendar.today()
@@ -179,6 +182,9 @@ async def test_positions_current_and_ended(projects: httpx.AsyncClient, regions:
     ended = await projects.patch(f"{P}/positions/{r.json()['id']}", json={"ended_on": today.isoformat()},
                                  headers={"If-Match": '"1"'})
     assert ended.json()["current"] is False
+    assert await count("projects.outbox_event", "type = 'projects.position.changed'") == 2
+    assert await count("projects.outbox_event", "type = 'projects.position.changed' "
+                                                "AND payload->>'ended_on' = :d", d=today.isoformat()) == 1
     assert (await projects.get(f"{P}/positions", params={"unit_id": unit["id"], "current": True})).json()["items"] == []
     assert len((await projects.get(f"{P}/positions", params={"person_id": person["id"]})).json()["items"]) == 1
     unknown = await projects.post(f"{P}/positions", json={"person_id": str(uuid.uuid4()), "unit_id": unit["id"],

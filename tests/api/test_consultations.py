@@ -180,6 +180,11 @@ async def test_one_ballot_per_household_changeable_with_history(projects: httpx.
         (1, "field", None), (2, "paper", "QCL-0012")]
     assert body["history"][0]["cast_by_name"] == "测试用户"
     assert await count("projects.audit_log", "action = 'consultation.vote'") == 2
+    # Each cast and change is announced once (not the repeat), without anyone's name.
+    assert await count("projects.outbox_event", "type = 'projects.consultation.ballot_cast'") == 2
+    changed_ballot = ("type = 'projects.consultation.ballot_cast' AND payload->>'ballot_version' = '2' "
+                      "AND payload->>'channel' = 'paper'")
+    assert await count("projects.outbox_event", changed_ballot) == 1
     missing = await projects.get(f"{BASE}/{c['id']}/votes/{c['households'][1]}")
     assert missing.status_code == 404
     assert missing.json()["code"] == "consultation.vote_not_found"

@@ -56,7 +56,13 @@ from services.projects.domain.command_errors import (
     UnitIdTaken,
     UnitNotFound,
 )
-from services.projects.domain.command_events import CommandUnitChanged, ResponsibilityChanged, TaskForceMemberChanged
+from services.projects.domain.command_events import (
+    CommandUnitChanged,
+    PersonChanged,
+    PositionChanged,
+    ResponsibilityChanged,
+    TaskForceMemberChanged,
+)
 from services.projects.domain.command_vocabulary import (
     SINGLE_LEVELS,
     UNIT_KIND_LABELS,
@@ -294,6 +300,20 @@ def _set_phone(phones: Phones, person: Person, phone: str | None) -> bool:
     return True
 
 
+async def _announce_person(session: AsyncSession, person: Person) -> None:
+    await RECORDS.outbox.emit(session, PersonChanged(
+        id=person.id, name=person.name, region_code=person.region_code, gateway_username=person.gateway_username,
+        version=person.version), aggregate_type="person", aggregate_id=person.id, region_code=person.region_code)
+
+
+async def _announce_position(session: AsyncSession, position: Position, unit: CommandUnit | None) -> None:
+    await RECORDS.outbox.emit(session, PositionChanged(
+        id=position.id, person_id=position.person_id, unit_id=position.unit_id, title=position.title,
+        started_on=position.started_on, ended_on=position.ended_on, version=position.version),
+        aggregate_type="position", aggregate_id=position.id, region_code=unit.region_code if unit else None,
+        project_id=unit.project_id if unit else None)
+
+
 async def create_person(session: AsyncSession, actor: Principal, phones: Phones, draft: PersonDraft) -> Person:
     repo = PersonRepository(session)
     await _require_region(session, actor, draft.region_code)
@@ -307,6 +327,7 @@ async def create_person(session: AsyncSession, actor: Principal, phones: Phones,
                     gateway_username=username)
     _set_phone(phones, person, draft.phone)
     await repo.add(person)
+    await _announce_person(session, person)
     await RECORDS.audit.record(session, actor=actor, action="person.create", entity_type="person",
                                entity_id=person.id, region_code=person.region_code,
                                after=person_snapshot(phones, person))
@@ -361,6 +382,7 @@ async def update_person(session: AsyncSession, actor: Principal, phones: Phones,
     if after == before and not phone_changed:
         return person
     await session.flush()
+    await _announce_person(session, person)
     if renamed:
         await repo.rename_in_projects(person.id, person.name)
     if renamed or relinked:
@@ -423,6 +445,7 @@ async def create_position(session: AsyncSession, actor: Principal, draft: Positi
     position = await PositionRepository(session).add(Position(
         person_id=draft.person_id, unit_id=draft.unit_id, title=draft.title, started_on=draft.started_on,
         ended_on=draft.ended_on))
+    await _announce_position(session, position, unit)
     await RECORDS.audit.record(session, actor=actor, action="position.create", entity_type="position",
                                entity_id=position.id, region_code=unit.region_code, project_id=unit.project_id,
                                after=position_snapshot(position))
@@ -459,6 +482,7 @@ async def update_position(session: AsyncSession, actor: Principal, position_id: 
     after = position_snapshot(position)
     if after != before:
         unit = await UnitRepository(session).get(position.unit_id)
+        await _announce_position(session, position, unit)
         await RECORDS.audit.record(session, actor=actor, action="position.update", entity_type="position",
                                    entity_id=position.id, region_code=unit.region_code if unit else None,
                                    project_id=unit.project_id if unit else None, **diff(before, after))

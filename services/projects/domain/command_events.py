@@ -28,6 +28,34 @@ class CommandUnitChanged(EventPayload):
     version: int
 
 
+class PersonChanged(EventPayload):
+    """A person of the command structure was registered or changed (never the phone number)."""
+
+    event_type: ClassVar[str] = "projects.person.changed"
+    event_version: ClassVar[int] = 1
+
+    id: uuid.UUID
+    name: str
+    region_code: str
+    gateway_username: str | None
+    version: int
+
+
+class PositionChanged(EventPayload):
+    """Someone took, changed or left a post (职务) in a unit."""
+
+    event_type: ClassVar[str] = "projects.position.changed"
+    event_version: ClassVar[int] = 1
+
+    id: uuid.UUID
+    person_id: uuid.UUID
+    unit_id: uuid.UUID
+    title: str
+    started_on: dt.date | None
+    ended_on: dt.date | None
+    version: int
+
+
 class ResponsibilityChanged(EventPayload):
     """A link of a project's responsibility chain was set, changed or removed."""
 
@@ -67,4 +95,5 @@ class TaskForceMemberChanged(EventPayload):
     version: int = Field(description="成员记录的版本号：消费方只接受更新的版本")
 
 
-PUBLISHED: list[type[EventPayload]] = [CommandUnitChanged, ResponsibilityChanged, TaskForceMemberChanged]
+PUBLISHED: list[type[EventPayload]] = [CommandUnitChanged, PersonChanged, PositionChanged, ResponsibilityChanged,
+                                      TaskForceMemberChanged]

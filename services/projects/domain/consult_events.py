@@ -29,6 +29,21 @@ class ConsultationChanged(EventPayload):
     version: int = Field(description="征询的版本号：消费方只接受更新的版本")
 
 
+class BallotCast(EventPayload):
+    """A household's ballot was cast or changed (names are not carried; the ballot log keeps who)."""
+
+    event_type: ClassVar[str] = "projects.consultation.ballot_cast"
+    event_version: ClassVar[int] = 1
+
+    consultation_id: uuid.UUID
+    project_id: uuid.UUID
+    household_id: uuid.UUID
+    choices: list[uuid.UUID]
+    channel: str = Field(description="app 居民 App / field 入户 / paper 纸质")
+    cast_at: dt.datetime
+    ballot_version: int = Field(description="该户选票的版本号：首次为 1，每次改投加 1")
+
+
 class OptionFigures(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -65,4 +80,4 @@ class ConsultationClosed(EventPayload):
     options: list[OptionFigures]
 
 
-PUBLISHED: list[type[EventPayload]] = [ConsultationChanged, ConsultationClosed]
+PUBLISHED: list[type[EventPayload]] = [ConsultationChanged, ConsultationClosed, BallotCast]

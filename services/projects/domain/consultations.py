@@ -58,7 +58,7 @@ from services.projects.domain.consult_errors import (
     VoteNotFound,
     VotingNotOpen,
 )
-from services.projects.domain.consult_events import ConsultationChanged, ConsultationClosed, OptionFigures
+from services.projects.domain.consult_events import BallotCast, ConsultationChanged, ConsultationClosed, OptionFigures
 from services.projects.domain.tally import ConsultationKind, Threshold, ThresholdBase
 
 __all__ = [
@@ -538,6 +538,11 @@ async def cast_vote(session: AsyncSession, actor: Principal, consultation_id: uu
                           paper_form_no=vote.paper_form_no, cast_by=ballot.cast_by, cast_by_name=ballot.cast_by_name,
                           cast_at=now))
     await session.flush()
+    await RECORDS.outbox.emit(session, BallotCast(
+        consultation_id=c.id, project_id=c.project_id, household_id=household_id, choices=choices,
+        channel=vote.channel, cast_at=now, ballot_version=ballot.version),
+        aggregate_type="consultation", aggregate_id=c.id, region_code=await _region(session, c),
+        project_id=c.project_id)
     await _audit(session, actor, "consultation.vote", c, before, _ballot_snapshot(ballot), entity_type="ballot",
                  entity_id=f"{c.id}:{household_id}")
     return ballot, created
