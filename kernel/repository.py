@@ -55,6 +55,30 @@ class Repository(Generic[M]):
             next_cursor = encode_cursor([getattr(last, col.key) for col in order_by])
         return PageResult(items=rows, next_cursor=next_cursor)
 
+    async def paginate_rows(
+        self,
+        stmt: Select[tuple[M]],
+        order_by: Sequence[InstrumentedAttribute[Any]],
+        page: PageRequest,
+    ) -> PageResult[Any]:
+        """As ``paginate``, for reading only: the same query over the model's columns, answered
+        as rows (attribute access by column name) instead of ORM instances, which costs a list
+        of 50 records about a fifth of its time (docs/decisions/0014). Nothing loaded this way
+        can be changed or lazy-load."""
+        columns = self.model.__table__.columns
+        if page.cursor is not None:
+            raw = decode_cursor(page.cursor, len(order_by))
+            values = [_coerce(col, v) for col, v in zip(order_by, raw, strict=True)]
+            stmt = stmt.where(_after(order_by, values))
+        plain = stmt.with_only_columns(*columns, maintain_column_froms=True)
+        rows = list((await self.session.execute(plain.order_by(*order_by).limit(page.limit + 1))).all())
+        next_cursor = None
+        if len(rows) > page.limit:
+            rows = rows[: page.limit]
+            last = rows[-1]
+            next_cursor = encode_cursor([getattr(last, col.key) for col in order_by])
+        return PageResult(items=rows, next_cursor=next_cursor)
+
     def select(self) -> Select[tuple[M]]:
         return select(self.model)
 

@@ -14,6 +14,7 @@ from kernel.regions import PREFIX_PATTERN
 from kernel.web.deps import IfMatch, PageDep, SessionDep, api_router
 from kernel.web.idempotency import IdempotencyDep
 from kernel.web.problems import problem_responses
+from kernel.web.schemas import model_response
 from services.projects.api.deps import ReadProjects, WriteProjects
 from services.projects.api.schemas import (
     ProjectCreate,
@@ -59,12 +60,13 @@ async def list_projects(
     updated_since: Annotated[
         dt.datetime | None, Query(description="只返回此时间之后变更的项目（增量同步），按变更时间排序")
     ] = None,
-) -> ProjectPage:
+) -> Response:
     if updated_since is not None and updated_since.tzinfo is None:
         updated_since = updated_since.replace(tzinfo=dt.UTC)
     result = await uc.list_projects(session, actor, page, region_prefix=region_prefix, type=type, stage=stage,
                                     updated_since=updated_since)
-    return ProjectPage(items=[ProjectRead.model_validate(p) for p in result.items], next_cursor=result.next_cursor)
+    return model_response(ProjectPage(items=[ProjectRead.model_validate(p) for p in result.items],
+                                      next_cursor=result.next_cursor))
 
 
 class GeoJSONResponse(JSONResponse):

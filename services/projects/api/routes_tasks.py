@@ -13,6 +13,7 @@ from kernel.concurrency import etag, expected_version
 from kernel.web.deps import IfMatch, PageDep, SessionDep, api_router
 from kernel.web.idempotency import IdempotencyDep
 from kernel.web.problems import problem_responses
+from kernel.web.schemas import model_response
 from services.projects.api.deps import ReadProjects, WriteTasks
 from services.projects.api.work_schemas import (
     DocumentList,
@@ -83,11 +84,12 @@ async def list_project_tasks(
     approvals: Annotated[bool, Query(description="true：只看审批事项")] = False,
     due_before: Annotated[dt.date | None, Query(description="计划完成日期早于该日")] = None,
     updated_since: Annotated[dt.datetime | None, _UPDATED_SINCE] = None,
-) -> TaskPage:
+) -> Response:
     result = await uc.list_tasks(session, actor, page, project_id=project_id, status=status_, kind=kind,
                                  approvals_only=approvals, overdue=overdue, due_before=due_before,
                                  updated_since=_utc(updated_since))
-    return TaskPage(items=[TaskRead.model_validate(t) for t in result.items], next_cursor=result.next_cursor)
+    return model_response(TaskPage(items=[TaskRead.model_validate(t) for t in result.items],
+                                   next_cursor=result.next_cursor))
 
 
 @router.get("/tasks", response_model=TaskPage, summary="任务列表（管辖范围内所有项目）")
@@ -101,10 +103,11 @@ async def list_tasks(
     approvals: Annotated[bool, Query(description="true：只看审批事项")] = False,
     due_before: Annotated[dt.date | None, Query(description="计划完成日期早于该日")] = None,
     updated_since: Annotated[dt.datetime | None, _UPDATED_SINCE] = None,
-) -> TaskPage:
+) -> Response:
     result = await uc.list_tasks(session, actor, page, status=status_, kind=kind, approvals_only=approvals,
                                  overdue=overdue, due_before=due_before, updated_since=_utc(updated_since))
-    return TaskPage(items=[TaskRead.model_validate(t) for t in result.items], next_cursor=result.next_cursor)
+    return model_response(TaskPage(items=[TaskRead.model_validate(t) for t in result.items],
+                                   next_cursor=result.next_cursor))
 
 
 @router.get("/tasks/{task_id}", response_model=TaskRead, summary="查看任务", responses=problem_responses(404))

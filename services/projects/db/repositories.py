@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import select
 
@@ -61,7 +62,8 @@ class ProjectRepository(Repository[Project]):
     async def code_taken(self, code: str) -> bool:
         return (await self.session.scalar(select(Project.id).where(Project.code == code))) is not None
 
-    async def page(self, f: ProjectFilter, scope: DataScope, page: PageRequest) -> PageResult[Project]:
+    async def page(self, f: ProjectFilter, scope: DataScope, page: PageRequest) -> PageResult[Any]:
+        """Rows to read (not instances to change): see ``Repository.paginate_rows``."""
         stmt = self.select().where(scope_clause(scope, Project.region_code, Project.id))
         if f.region_prefix is not None:
             stmt = stmt.where(Project.region_code.startswith(f.region_prefix, autoescape=True))
@@ -73,5 +75,5 @@ class ProjectRepository(Repository[Project]):
             stmt = stmt.where(Project.geometry.is_not(None))
         if f.updated_since is not None:
             stmt = stmt.where(Project.updated_at > f.updated_since)
-            return await self.paginate(stmt, [Project.updated_at, Project.id], page)
-        return await self.paginate(stmt, [Project.code], page)
+            return await self.paginate_rows(stmt, [Project.updated_at, Project.id], page)
+        return await self.paginate_rows(stmt, [Project.code], page)

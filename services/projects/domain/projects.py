@@ -159,7 +159,7 @@ async def list_projects(
     stage: Stage | None = None,
     updated_since: dt.datetime | None = None,
     with_geometry: bool = False,
-) -> PageResult[Project]:
+) -> PageResult[Any]:
     f = ProjectFilter(region_prefix=region_prefix, type=type.value if type else None,
                       stage=stage.value if stage else None, updated_since=updated_since, with_geometry=with_geometry)
     return await ProjectRepository(session).page(f, actor.scope, page)

@@ -213,15 +213,18 @@ async def list_tasks(
     due_before: dt.date | None = None,
     updated_since: dt.datetime | None = None,
     today: dt.date | None = None,
-) -> PageResult[Task]:
+) -> PageResult[Any]:
     """A page of tasks in the caller's scope (of one project when ``project_id`` is given: a project
-    outside the scope is "not found"), by planned end then id; by change time with ``updated_since``."""
-    if project_id is not None:
-        await get_project(session, actor, project_id)
+    outside the scope is "not found"), by planned end then id; by change time with ``updated_since``.
+    The page's query already keeps to the scope, so the project is looked up only when the page
+    is empty: to tell "no such tasks" from "no such project"."""
     f = TaskFilter(project_id=project_id, status=status.value if status else None,
                    kind=kind.value if kind else None, approvals_only=approvals_only, overdue=overdue,
                    due_before=due_before, updated_since=updated_since, today=today or calendar.today())
-    return await TaskRepository(session).page(f, actor.scope, page)
+    result = await TaskRepository(session).page(f, actor.scope, page)
+    if project_id is not None and not result.items:
+        await get_project(session, actor, project_id)
+    return result
 
 
 async def update_task(session: AsyncSession, actor: Principal, task_id: uuid.UUID, changes: dict[str, Any],
