@@ -30,6 +30,8 @@ class KernelSettings(BaseSettings):
     service_name: str = "anju"
     host: str = "127.0.0.1"
     port: int = 8000
+    workers: int = Field(default=1, ge=1, le=64,
+                         description="server processes sharing the port (one per core; replicas scale further)")
     log_level: str = "INFO"
     log_json: bool = True
     default_language: str = "zh"
@@ -40,8 +42,12 @@ class ServiceSettings(KernelSettings):
     """A service that owns a PostgreSQL schema."""
 
     database_url: str | None = None
-    db_pool_size: int = Field(default=10, ge=1)
-    db_max_overflow: int = Field(default=10, ge=0)
+    # Connections kept open. Keep it at the concurrency a process serves: an overflow connection
+    # is opened for one request and closed after it, and under steady load that churn was the
+    # whole tail (p99 170-200 ms -> ~70 ms at 16 clients; docs/decisions/0014). Five deployables
+    # at the maximum (16 + 4 each) fit PostgreSQL's default 100 connections.
+    db_pool_size: int = Field(default=16, ge=1)
+    db_max_overflow: int = Field(default=4, ge=0)
     db_pool_timeout_s: float = Field(default=5.0, gt=0)
     db_statement_timeout_ms: int = Field(default=15_000, ge=0)
     page_size_default: int = Field(default=50, ge=1)
