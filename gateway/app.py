@@ -26,6 +26,7 @@ from gateway.downstream import make_downstreams
 from gateway.settings import GatewaySettings
 from kernel.consumer import Consumer, Subscription
 from kernel.db import Database
+from kernel.runtime import tune_gc
 from kernel.web.app import create_service_app
 
 TITLE = "Anju 安居 · 城市更新指挥平台 API"
@@ -68,6 +69,7 @@ def create_app(settings: GatewaySettings | None = None, *, database: Database | 
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        tune_gc()
         db: Database = app.state.db
         try:
             async with db.sessionmaker() as session, session.begin():

@@ -32,10 +32,24 @@ class Deployable:
 
 
 def serve(app_factory: Callable[[Any], Any], settings: KernelSettings) -> None:
-    app = app_factory(settings)
-    tune_gc()
+    """One process, or ``settings.workers`` processes sharing the port: each worker builds the
+    app itself from the environment (``create_app()`` reads its settings there too)."""
+    if settings.workers > 1:
+        uvicorn.run(
+            f"{app_factory.__module__}:{app_factory.__name__}",
+            factory=True,
+            workers=settings.workers,
+            host=settings.host,
+            port=settings.port,
+            log_config=None,
+            access_log=False,
+            proxy_headers=True,
+            timeout_graceful_shutdown=10,
+            lifespan="on",
+        )
+        return
     uvicorn.run(
-        app,
+        app_factory(settings),
         host=settings.host,
         port=settings.port,
         log_config=None,
@@ -44,17 +58,6 @@ def serve(app_factory: Callable[[Any], Any], settings: KernelSettings) -> None:
         timeout_graceful_shutdown=10,
         lifespan="on",
     )
-
-
-def tune_gc() -> None:
-    """A service's heap is mostly long-lived (modules, routes, schemas, compiled SQL): move it
-    out of the collector's way and collect the young generation less often, so that fewer
-    requests wait behind a collection of objects that never die (docs/decisions/0014)."""
-    import gc
-
-    gc.collect()
-    gc.freeze()
-    gc.set_threshold(20_000, 50, 100)
 
 
 async def consume(app: Any) -> None:

@@ -21,6 +21,7 @@ from kernel.logging import configure_logging
 from kernel.observability import ObservabilityMiddleware
 from kernel.openapi import operation_id
 from kernel.records import KernelRecords
+from kernel.runtime import tune_gc
 from kernel.settings import ServiceSettings
 from kernel.web.audit_routes import audit_router
 from kernel.web.auth import TokenVerifier, document_permissions
@@ -57,6 +58,7 @@ def create_service_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        tune_gc()  # everything is imported and built by now, in every worker process
         owned = None
         if getattr(app.state, "db", None) is None:
             owned = make_database(settings)
