@@ -10,12 +10,10 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Callable, Coroutine
 from typing import Annotated, Any
 from urllib.parse import quote
 
 from fastapi import File, Query, Request, Response, UploadFile, status
-from fastapi.routing import APIRoute
 from pydantic import BaseModel, Field
 
 from kernel.errors import FieldError
@@ -23,6 +21,7 @@ from kernel.regions import PREFIX_PATTERN
 from kernel.web.deps import SessionDep, api_router
 from kernel.web.idempotency import IdempotencyDep
 from kernel.web.problems import problem_responses
+from kernel.web.uploads import limited_upload_route
 from services.projects.api.deps import ReadProjects, WriteProblems, WriteProjects, WriteTasks
 from services.projects.domain import imports as uc
 from services.projects.domain.sheets import XLSX_MEDIA_TYPE, SheetLimits, SheetTooLarge, check_upload
@@ -30,33 +29,11 @@ from services.projects.domain.work_vocabulary import ProblemCategory, ProblemSta
 from services.projects.vocabulary import ProjectType, Stage
 
 _DEFAULTS = SheetLimits()
-#: What a multipart envelope may add to the file it carries.
-_MULTIPART_SLACK = 64 * 1024
 #: A hard cap on any request body of these routes, whatever the settings say.
 _BODY_CAP = 256 * 1024 * 1024
 
 
-class _BufferedBody(APIRoute):
-    """Refuses an upload whose declared length is over the limit before anything is
-    read or parsed (413), then reads the body once."""
-
-    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
-        handler = super().get_route_handler()
-
-        async def buffered(request: Request) -> Response:
-            if request.method == "POST":
-                limit = _limits(request).max_bytes + _MULTIPART_SLACK
-                declared = request.headers.get("content-length", "")
-                if declared.isdigit() and int(declared) > limit:
-                    raise _too_large(limit)
-                await request.body()
-            return await handler(request)
-
-        return buffered
-
-
 router = api_router("/api/v1/projects/sheets", "sheets")
-router.route_class = _BufferedBody
 _XLSX_RESPONSE: dict[int | str, dict[str, Any]] = {
     200: {
         "description": "Excel 工作簿（.xlsx）",
@@ -89,6 +66,10 @@ def _limits(request: Request) -> SheetLimits:
 def _too_large(limit: int) -> SheetTooLarge:
     return SheetTooLarge(f"body over {limit} bytes", errors=[
         FieldError("body.file", "too_large", f"文件不能超过 {limit // (1024 * 1024)} MB")])
+
+
+#: Uploads over the size limit are refused before the form is parsed.
+router.route_class = limited_upload_route(lambda request: _limits(request).max_bytes, _too_large)
 
 
 def _export_max_rows(request: Request) -> int:

@@ -1,22 +1,17 @@
-"""Document uploads (multipart) for tasks and problems: the body is read once, within the size limit,
-before FastAPI parses the form, so the idempotency dependency (which hashes the raw body) and the form
-parser both see it; and the download response with the content's hash as its ETag."""
+"""Document uploads (multipart) for tasks and problems, refused over the size limit before the form is
+parsed; and the download response with the content's hash as its ETag."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Coroutine
-from typing import Annotated, Any
+from typing import Annotated
 from urllib.parse import quote
 
 from fastapi import Depends, File, Form, Request, Response, UploadFile
-from fastapi.routing import APIRoute
 
 from kernel.errors import FieldError
+from kernel.web.uploads import limited_upload_route
 from services.projects.domain.work_documents import DocumentStorage, Upload
 from services.projects.domain.work_errors import DocumentTooLarge
-
-#: What a multipart envelope may add to the file it carries.
-MULTIPART_SLACK = 64 * 1024
 
 FileField = Annotated[UploadFile, File(description="附件文件")]
 DescriptionField = Annotated[str | None, Form(max_length=500, description="附件说明")]
@@ -42,32 +37,8 @@ def too_large(limit: int) -> DocumentTooLarge:
         extra={"max_bytes": limit})
 
 
-class BufferedUpload(APIRoute):
-    """For multipart POSTs: refuse a declared length over the limit before reading anything, read at
-    most the limit otherwise, and keep the body for the form parser (Starlette replays a read body)."""
-
-    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
-        handler = super().get_route_handler()
-
-        async def buffered(request: Request) -> Response:
-            if request.method == "POST" and request.headers.get("content-type", "").startswith("multipart/"):
-                limit = storage(request).max_bytes + MULTIPART_SLACK
-                declared = request.headers.get("content-length", "")
-                if declared.isdigit() and int(declared) > limit:
-                    raise too_large(storage(request).max_bytes)
-                if declared.isdigit():
-                    await request.body()
-                else:
-                    chunks, size = [], 0
-                    async for chunk in request.stream():
-                        size += len(chunk)
-                        if size > limit:
-                            raise too_large(storage(request).max_bytes)
-                        chunks.append(chunk)
-                    request._body = b"".join(chunks)  # what Request.body() caches and replays
-            return await handler(request)
-
-        return buffered
+#: Document uploads: refused over the size limit before the form is parsed.
+BufferedUpload = limited_upload_route(lambda request: storage(request).max_bytes, too_large)
 
 
 async def read_upload(file: UploadFile, description: str | None, store: DocumentStorage) -> Upload:
