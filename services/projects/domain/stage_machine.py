@@ -37,8 +37,6 @@ class GateRules:
     """The numbers of the gates (DOMAIN.md §3.9); defaults, configurable in settings."""
 
     comment_window_days: int = 30               # 征求意见期 ≥ 30 日 before the decision
-    willingness_support: Decimal = Decimal("0.90")  # 征收意愿 default support, if a round was held
-    collective_pre_announcement_working_days: int = 10  # 集体土地：预公告 ≥ 10 个工作日
     collective_plan_notice_days: int = 30       # 集体土地：征地补偿安置方案公告 ≥ 30 日
 
 
