@@ -34,30 +34,14 @@ class Deployable:
 def serve(app_factory: Callable[[Any], Any], settings: KernelSettings) -> None:
     """One process, or ``settings.workers`` processes sharing the port: each worker builds the
     app itself from the environment (``create_app()`` reads its settings there too)."""
+    options: dict[str, Any] = {"host": settings.host, "port": settings.port, "log_config": None,
+                               "access_log": False, "proxy_headers": True, "timeout_graceful_shutdown": 10,
+                               "lifespan": "on"}
     if settings.workers > 1:
-        uvicorn.run(
-            f"{app_factory.__module__}:{app_factory.__name__}",
-            factory=True,
-            workers=settings.workers,
-            host=settings.host,
-            port=settings.port,
-            log_config=None,
-            access_log=False,
-            proxy_headers=True,
-            timeout_graceful_shutdown=10,
-            lifespan="on",
-        )
-        return
-    uvicorn.run(
-        app_factory(settings),
-        host=settings.host,
-        port=settings.port,
-        log_config=None,
-        access_log=False,
-        proxy_headers=True,
-        timeout_graceful_shutdown=10,
-        lifespan="on",
-    )
+        uvicorn.run(f"{app_factory.__module__}:{app_factory.__name__}", factory=True, workers=settings.workers,
+                    **options)
+    else:
+        uvicorn.run(app_factory(settings), **options)
 
 
 async def consume(app: Any) -> None:
