@@ -5,6 +5,8 @@ kernel marks the event processed there), is idempotent, and ignores older versio
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -32,31 +34,29 @@ async def on_revoked(session: AsyncSession, event: EventEnvelope) -> None:
     await session.execute(update(SigningRef).where(SigningRef.agreement_id == p.agreement_id).values(revoked=True))
 
 
+async def _keep_newest(session: AsyncSession, model: Any, values: dict[str, Any], newer: Any) -> None:
+    """Upsert one project's row unless the row held is newer (replays and reorderings)."""
+    stmt = insert(model).values(values)
+    await session.execute(stmt.on_conflict_do_update(
+        index_elements=[model.project_id], where=newer(stmt.excluded),
+        set_={k: stmt.excluded[k] for k in values if k != "project_id"}))
+
+
 async def on_progress(session: AsyncSession, event: EventEnvelope) -> None:
     p = ProgressChanged.model_validate(event.payload)
-    values = p.model_dump()
-    stmt = insert(ProgressRef).values(values)
-    await session.execute(stmt.on_conflict_do_update(
-        index_elements=[ProgressRef.project_id], where=ProgressRef.version < stmt.excluded.version,
-        set_={k: stmt.excluded[k] for k in values if k != "project_id"}))
+    await _keep_newest(session, ProgressRef, p.model_dump(), lambda new: ProgressRef.version < new.version)
 
 
 async def on_scheme(session: AsyncSession, event: EventEnvelope) -> None:
     p = SchemeChanged.model_validate(event.payload)
-    values = p.model_dump()
-    stmt = insert(SchemeRef).values(values)
-    await session.execute(stmt.on_conflict_do_update(
-        index_elements=[SchemeRef.project_id], where=SchemeRef.scheme_version <= stmt.excluded.scheme_version,
-        set_={k: stmt.excluded[k] for k in values if k != "project_id"}))
+    await _keep_newest(session, SchemeRef, p.model_dump(),
+                       lambda new: SchemeRef.scheme_version <= new.scheme_version)
 
 
 async def on_account(session: AsyncSession, event: EventEnvelope) -> None:
     p = DedicatedAccountChanged.model_validate(event.payload)
-    values = p.model_dump()
-    stmt = insert(DedicatedAccountRef).values(values)
-    await session.execute(stmt.on_conflict_do_update(
-        index_elements=[DedicatedAccountRef.project_id], where=DedicatedAccountRef.version < stmt.excluded.version,
-        set_={k: stmt.excluded[k] for k in values if k != "project_id"}))
+    await _keep_newest(session, DedicatedAccountRef, p.model_dump(),
+                       lambda new: DedicatedAccountRef.version < new.version)
 
 
 RELOCATION_HANDLERS: dict[str, Handler] = {
