@@ -50,7 +50,6 @@ FEEDS: dict[str, tuple[str, ...]] = {
     "housing": ("projects",),
     "funding": ("projects",),
 }
-CONSUMERS = tuple(FEEDS)
 
 
 def feed_url(base: str, producer: str) -> str:

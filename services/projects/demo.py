@@ -12,14 +12,14 @@ import structlog
 from kernel.auth import SYSTEM, DataScope
 from kernel.db import apply_scope, make_database
 from kernel.demo_ids import demo_project_id
-
-__all__ = ["PROJECTS", "REGIONS", "demo_project_id", "seed_demo"]
 from services.projects import demo_command, demo_consult, demo_land, demo_stages, demo_work
 from services.projects.db.repositories import ProjectRepository, RegionRepository
 from services.projects.domain.projects import ProjectDraft, create_project
 from services.projects.domain.regions import RegionDraft, create_region
 from services.projects.settings import ProjectsSettings
 from services.projects.vocabulary import LandPath, ProjectType, Stage
+
+__all__ = ["PROJECTS", "REGIONS", "demo_project_id", "seed_demo"]
 
 log = structlog.get_logger("demo")
 
