@@ -24,7 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from sqlalchemy import insert, select, text
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from bench.support import LoadResult, bench_server, bench_token, load, scratch
+from bench.support import LoadResult, bench_server, bench_token, cpu_seconds, load, scratch
 from gateway.__main__ import DEPLOYABLE as GATEWAY_DEPLOYABLE
 from kernel.calendar import today
 from kernel.migrations import upgrade
@@ -90,9 +90,22 @@ async def populate(url: str, n_projects: int, n_tasks: int, seed: int = 7) -> li
         await engine.dispose()
 
 
-def summary(name: str, r: LoadResult) -> str:
-    return (f"{name}: {r.requests} requests, {r.errors} errors, {r.rps:.0f} req/s, p50 {r.p50_ms:.1f} ms, "
+def summary(name: str, r: LoadResult, cpu: dict[str, float] | None = None) -> str:
+    line = (f"{name}: {r.requests} requests, {r.errors} errors, {r.rps:.0f} req/s, p50 {r.p50_ms:.1f} ms, "
             f"p99 {r.percentile(99) * 1000:.1f} ms")
+    if cpu:
+        line += ", CPU per request: " + ", ".join(f"{who} {ms:.2f} ms" for who, ms in cpu.items())
+    return line
+
+
+def measured(base: str, path: str | list[str], *, concurrency: int, seconds: float,
+             headers: dict[str, str]) -> tuple[LoadResult, dict[str, float]]:
+    """A load, and the CPU the projects service and the gateway spent per request during it
+    (a figure that queueing does not inflate, unlike latency on a shared machine)."""
+    who = {"projects": "services.projects", "gateway": "-m gateway"}
+    before = {name: cpu_seconds(match) for name, match in who.items()}
+    r = asyncio.run(load(base, path, concurrency=concurrency, seconds=seconds, headers=headers))
+    return r, {name: (cpu_seconds(match) - before[name]) * 1000 / max(r.requests, 1) for name, match in who.items()}
 
 
 def main() -> int:
@@ -126,12 +139,12 @@ def main() -> int:
                                  for pid in random.Random(1).sample(ids, args.concurrency)]
                 for path in (list_path, overdue_paths):  # warm-up: every worker's pool, caches and plans
                     asyncio.run(load(gateway, path, concurrency=args.concurrency, seconds=5.0, headers=auth))
-                listed = asyncio.run(load(gateway, list_path, concurrency=args.concurrency, seconds=args.seconds,
-                                          headers=auth))
-                print(summary("filtered_list", listed), flush=True)
-                overdue = asyncio.run(load(gateway, overdue_paths, concurrency=args.concurrency,
-                                           seconds=args.seconds, headers=auth))
-                print(summary("overdue_tasks", overdue), flush=True)
+                listed, list_cpu = measured(gateway, list_path, concurrency=args.concurrency,
+                                            seconds=args.seconds, headers=auth)
+                print(summary("filtered_list", listed, list_cpu), flush=True)
+                overdue, overdue_cpu = measured(gateway, overdue_paths, concurrency=args.concurrency,
+                                                seconds=args.seconds, headers=auth)
+                print(summary("overdue_tasks", overdue, overdue_cpu), flush=True)
                 # One client alone: the time a request takes without queueing behind the others.
                 alone = {name: asyncio.run(load(gateway, path, concurrency=1, seconds=args.seconds / 2,
                                                headers=auth))
@@ -142,6 +155,9 @@ def main() -> int:
           f"overdue_p50: {overdue.p50_ms:.1f} ms, overdue_p99: {overdue.percentile(99) * 1000:.1f} ms, "
           f"target_p99: 50 ms, concurrency: {args.concurrency}, projects: {args.projects}, tasks: {args.tasks}, "
           f"workers: {args.workers}, "
+          f"list_service_cpu: {list_cpu['projects']:.2f} ms, list_gateway_cpu: {list_cpu['gateway']:.2f} ms, "
+          f"overdue_service_cpu: {overdue_cpu['projects']:.2f} ms, "
+          f"overdue_gateway_cpu: {overdue_cpu['gateway']:.2f} ms, "
           f"one_client_list_p99: {alone['list'].percentile(99) * 1000:.1f} ms, "
           f"one_client_overdue_p99: {alone['overdue'].percentile(99) * 1000:.1f} ms")
     return 0 if listed.errors == 0 and overdue.errors == 0 else 1
