@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import Query, Response, status
 
 from gateway.api.deps import IdentityDep, ReadUsers, RevealPii, WriteUsers
-from gateway.api.schemas import PasswordSet, Revealed, RevealRequest, UserCreate, UserPage, UserRead, UserUpdate
+from gateway.api.schemas import PasswordSet, UserCreate, UserPage, UserRead, UserUpdate
 from gateway.api.users_view import user_read
 from gateway.domain import users as uc
 from gateway.domain.context import Identity
@@ -19,6 +19,7 @@ from kernel.regions import PREFIX_PATTERN
 from kernel.web.deps import IfMatch, PageDep, SessionDep, api_router
 from kernel.web.idempotency import IdempotencyDep
 from kernel.web.problems import problem_responses
+from kernel.web.schemas import Revealed, RevealRequest
 
 router = api_router("/api/v1/auth/users", "users")
 

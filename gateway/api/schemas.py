@@ -148,19 +148,6 @@ class PasswordSet(BaseModel):
     password: Password = Field(description="新密码：8–128 位，至少包含大写字母、小写字母、数字、符号中的三类")
 
 
-class RevealRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    purpose: Annotated[str, StringConstraints(strip_whitespace=True, min_length=2, max_length=200),
-                       Field(description="查看事由（写入审计日志）", examples=["核实住户联系方式，准备入户签约"])]
-    fields: list[Literal["phone"]] = Field(min_length=1, max_length=1, description="要查看完整值的字段")
-
-
-class Revealed(BaseModel):
-    id: uuid.UUID
-    phone: str | None = Field(default=None, description="完整手机号")
-
-
 class UserPage(Page[UserRead]):
     pass
 

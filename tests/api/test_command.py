@@ -168,6 +168,38 @@ async def test_people_phones_are_encrypted_and_masked(projects: httpx.AsyncClien
     assert await count("projects.outbox_event", "type = 'projects.person.changed' AND payload::text LIKE '%139%'") == 0
 
 
+async def test_a_whole_phone_only_by_an_audited_reveal(projects: httpx.AsyncClient, regions: list[str], count,
+                                                      db) -> None:
+    person = await _person(projects, "周卫东", phone="13907374321")
+    nobody = await _person(projects, "无电话人员")
+    url = f"{P}/people/{person['id']}/reveal"
+    purpose = "通知参加周调度会，核实联系方式"
+    r = await projects.post(url, json={"purpose": purpose, "fields": ["phone"]})
+    assert r.status_code == 200, r.text
+    assert r.headers["cache-control"] == "no-store"
+    assert r.json() == {"id": person["id"], "phone": "13907374321"}
+    # The trail keeps who asked and why, never the number; nothing else changed.
+    assert await count("projects.audit_log", f"action = 'person.reveal' AND entity_id = '{person['id']}' "
+                                             f"AND after->>'purpose' = '{purpose}'") == 1
+    assert await count("projects.audit_log", "after::text LIKE '%13907374321%'") == 0
+    assert (await projects.get(f"{P}/people/{person['id']}")).json()["phone"] == "139****4321"
+    assert (await projects.post(f"{P}/people/{nobody['id']}/reveal",
+                                json={"purpose": purpose, "fields": ["phone"]})).json()["phone"] is None
+
+    for body in ({"fields": ["phone"]}, {"purpose": "查", "fields": ["phone"]},
+                 {"purpose": purpose, "fields": ["id_number"]}, {"purpose": purpose, "fields": []}):
+        refused = await projects.post(url, json=body)
+        assert refused.status_code == 422, body
+    commander = bearer("district_commander", region="430903000000")
+    denied = await projects.post(url, json={"purpose": purpose, "fields": ["phone"]}, headers=commander)
+    assert denied.status_code == 403
+    assert denied.json()["code"] == "auth.forbidden"
+    hidden = await projects.post(url, json={"purpose": purpose, "fields": ["phone"]},
+                                 headers=bearer("admin", region="430902000000"))
+    assert hidden.status_code == 404
+    assert await count("projects.audit_log", "action = 'person.reveal'") == 2
+
+
 async def test_positions_current_and_ended(projects: httpx.AsyncClient, regions: list[str], count) -> None:
     unit = await _unit(projects, kind="sub_district", name="桃花仑街道", region_code="430903001000")
     person = await _person(projects, "王志刚")

@@ -15,6 +15,7 @@ from kernel.regions import PREFIX_PATTERN
 from kernel.web.deps import IfMatch, PageDep, SessionDep, api_router
 from kernel.web.idempotency import IdempotencyDep
 from kernel.web.problems import problem_responses
+from kernel.web.schemas import Revealed, RevealRequest
 from services.projects.api.command_schemas import (
     ChainRead,
     MemberCreate,
@@ -37,7 +38,7 @@ from services.projects.api.command_schemas import (
     UnitRead,
     UnitUpdate,
 )
-from services.projects.api.deps import ReadProjects, WriteCommand
+from services.projects.api.deps import ReadProjects, RevealPii, WriteCommand
 from services.projects.domain import command as uc
 from services.projects.domain.command import (
     Chain,
@@ -171,6 +172,17 @@ async def get_person(person_id: uuid.UUID, session: SessionDep, response: Respon
     read = _person(phones, await uc.get_person(session, actor, person_id))
     _tagged(read, response)
     return read
+
+
+@router.post("/people/{person_id}/reveal", response_model=Revealed,
+             summary="查看人员完整手机号（须说明事由，记入审计）",
+             description="列表和详情中的手机号一律脱敏；确需联系时由有权限的管理员说明事由后查看，审计日志记录事由，不记录号码。",
+             responses=problem_responses(403, 404))
+async def reveal_person(person_id: uuid.UUID, body: RevealRequest, session: SessionDep, response: Response,
+                        actor: RevealPii, phones: PhonesDep) -> Revealed:
+    response.headers["Cache-Control"] = "no-store"
+    values = await uc.reveal_person(session, actor, phones, person_id, body.purpose, list(body.fields))
+    return Revealed(id=person_id, **values)
 
 
 @router.patch("/people/{person_id}", response_model=PersonRead, summary="修改人员信息",

@@ -78,7 +78,7 @@ __all__ = [
     "PositionDraft", "ResponsibilityDraft", "TaskForceMember", "UnitDraft", "add_member", "assign_responsibility",
     "create_person", "create_position", "create_unit", "get_chain", "get_member", "get_person", "get_position",
     "get_responsibility", "get_task_force", "get_unit", "list_members", "list_people", "list_positions",
-    "list_units", "position_current", "remove_responsibility", "update_member", "update_person",
+    "list_units", "position_current", "remove_responsibility", "reveal_person", "update_member", "update_person",
     "update_position", "update_responsibility", "update_unit",
 ]
 
@@ -280,6 +280,10 @@ class Phones:
     def masked(self, sealed: str | None) -> str | None:
         return mask_phone(self.cipher.decrypt(sealed, context=PHONE_CONTEXT)) if sealed else None
 
+    def opened(self, sealed: str | None) -> str | None:
+        """The whole number: only for an audited reveal (``reveal_person``)."""
+        return self.cipher.decrypt(sealed, context=PHONE_CONTEXT) if sealed else None
+
 
 def person_snapshot(phones: Phones, person: Person) -> dict[str, Any]:
     """What the audit trail keeps of a person: never the phone number, only its mask."""
@@ -339,6 +343,18 @@ async def get_person(session: AsyncSession, actor: Principal, person_id: uuid.UU
     if person is None:
         raise PersonNotFound()
     return person
+
+
+async def reveal_person(session: AsyncSession, actor: Principal, phones: Phones, person_id: uuid.UUID,
+                        purpose: str, fields: list[str]) -> dict[str, str | None]:
+    """A person's whole phone number for a stated purpose (``pii.reveal``); the audit entry keeps
+    the purpose and the field names, never the number (decision 0009)."""
+    person = await get_person(session, actor, person_id)
+    wanted = sorted(set(fields))
+    await RECORDS.audit.record(session, actor=actor, action="person.reveal", entity_type="person", entity_id=person.id,
+                               region_code=person.region_code, after={"purpose": purpose, "fields": wanted})
+    values = {"phone": phones.opened(person.phone_enc)}
+    return {name: values[name] for name in wanted}
 
 
 async def list_people(session: AsyncSession, actor: Principal, phones: Phones, page: PageRequest, *,
