@@ -47,6 +47,15 @@ VISIBLE_TO_TASKFORCE = {"sibling"}
 Ids = dict[str, str]
 Call = Callable[[httpx.AsyncClient, Ids, dict[str, str]], Any]
 
+
+async def withdraw_fresh_problem_document(c: httpx.AsyncClient, i: Ids, h: dict[str, str]) -> httpx.Response:
+    """Upload a document to the problem as the admin, then withdraw it as the caller (a document is
+    withdrawn once, so each call needs its own)."""
+    doc = await c.post(f"{P}/problems/{i['problem']}/documents", files={"file": ("误传.txt", b"wrong", "text/plain")})
+    assert doc.status_code == 201, doc.text
+    return await c.post(f"{P}/documents/{doc.json()['id']}/withdraw", headers=h, json={"reason": "误传，作废"})
+
+
 # (method, route) -> (permission, the status an allowed caller gets, how to call it)
 OPERATIONS: dict[tuple[str, str], tuple[str, int, Call]] = {
     ("POST", "/api/v1/projects/projects/{project_id}/tasks"): (
@@ -76,6 +85,9 @@ OPERATIONS: dict[tuple[str, str], tuple[str, int, Call]] = {
         "read", 200, lambda c, i, h: c.get(f"{P}/documents/{i['document']}", headers=h)),
     ("GET", "/api/v1/projects/documents/{document_id}/content"): (
         "read", 200, lambda c, i, h: c.get(f"{P}/documents/{i['document']}/content", headers=h)),
+    # Withdrawing needs the owner's write permission (a problem's document here: problems.write; a
+    # task's, tasks.write, is in test_document_withdrawal.py).
+    ("POST", "/api/v1/projects/documents/{document_id}/withdraw"): ("problems", 200, withdraw_fresh_problem_document),
     ("POST", "/api/v1/projects/projects/{project_id}/problems"): (
         "problems", 201, lambda c, i, h: c.post(f"{P}/projects/{i['project']}/problems", headers=h, json={
             "category": "other", "title": "问题", "description": "描述", "deadline": str(TODAY)})),

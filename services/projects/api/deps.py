@@ -17,6 +17,10 @@ WriteStages = Annotated[Principal, Depends(Authorize("stages.write"))]
 WriteCommand = Annotated[Principal, Depends(Authorize("command.write"))]
 WriteTasks = Annotated[Principal, Depends(Authorize("tasks.write"))]
 WriteProblems = Annotated[Principal, Depends(Authorize("problems.write"))]
+#: Withdrawing a document (作废) needs the write permission of its owner, as uploading it did: tasks.write
+#: for a task's, problems.write for a problem's (the use case checks it once the document is found).
+#: The route admits the callers of the wider of the two (every role with tasks.write has problems.write).
+WithdrawDocuments = Annotated[Principal, Depends(Authorize("problems.write"))]
 ManageSupervision = Annotated[Principal, Depends(Authorize("supervision.manage"))]
 ReportSupervision = Annotated[Principal, Depends(Authorize("supervision.report"))]
 ManageEscalations = Annotated[Principal, Depends(Authorize("escalations.manage"))]

@@ -32,7 +32,14 @@ from services.projects.api.work_schemas import (
     ProblemReopen,
     ProblemUpdate,
 )
-from services.projects.api.work_uploads import BufferedUpload, DescriptionField, FileField, StorageDep, read_upload
+from services.projects.api.work_uploads import (
+    BufferedUpload,
+    DescriptionField,
+    FileField,
+    IncludeWithdrawn,
+    StorageDep,
+    read_upload,
+)
 from services.projects.domain import problems as uc
 from services.projects.domain.work_vocabulary import ProblemCategory, ProblemStatus
 
@@ -190,6 +197,7 @@ async def upload_problem_document(problem_id: uuid.UUID, file: FileField, sessio
 
 @router.get("/problems/{problem_id}/documents", response_model=DocumentList, summary="问题附件",
             responses=problem_responses(404))
-async def list_problem_documents(problem_id: uuid.UUID, session: SessionDep, actor: ReadProjects) -> DocumentList:
-    documents = await uc.list_problem_documents(session, actor, problem_id)
+async def list_problem_documents(problem_id: uuid.UUID, session: SessionDep, actor: ReadProjects,
+                                 include_withdrawn: IncludeWithdrawn = False) -> DocumentList:
+    documents = await uc.list_problem_documents(session, actor, problem_id, include_withdrawn=include_withdrawn)
     return DocumentList(items=[DocumentRead.model_validate(d) for d in documents])

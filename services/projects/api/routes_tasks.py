@@ -14,10 +14,11 @@ from kernel.web.deps import IfMatch, PageDep, SessionDep, api_router
 from kernel.web.idempotency import IdempotencyDep
 from kernel.web.problems import problem_responses
 from kernel.web.schemas import model_response
-from services.projects.api.deps import ReadProjects, WriteTasks
+from services.projects.api.deps import ReadProjects, WithdrawDocuments, WriteTasks
 from services.projects.api.work_schemas import (
     DocumentList,
     DocumentRead,
+    DocumentWithdraw,
     PlannedTaskRead,
     ProgressCreate,
     ProgressPage,
@@ -33,10 +34,12 @@ from services.projects.api.work_uploads import (
     BufferedUpload,
     DescriptionField,
     FileField,
+    IncludeWithdrawn,
     StorageDep,
     download,
     read_upload,
 )
+from services.projects.domain import document_withdrawal
 from services.projects.domain import tasks as uc
 from services.projects.domain.work_documents import read_content
 from services.projects.domain.work_vocabulary import TaskKind, TaskStatus
@@ -157,13 +160,14 @@ async def upload_task_document(task_id: uuid.UUID, file: FileField, session: Ses
 
 @router.get("/tasks/{task_id}/documents", response_model=DocumentList, summary="任务附件",
             responses=problem_responses(404))
-async def list_task_documents(task_id: uuid.UUID, session: SessionDep, actor: ReadProjects) -> DocumentList:
-    documents = await uc.list_task_documents(session, actor, task_id)
+async def list_task_documents(task_id: uuid.UUID, session: SessionDep, actor: ReadProjects,
+                              include_withdrawn: IncludeWithdrawn = False) -> DocumentList:
+    documents = await uc.list_task_documents(session, actor, task_id, include_withdrawn=include_withdrawn)
     return DocumentList(items=[DocumentRead.model_validate(d) for d in documents])
 
 
 @router.get("/documents/{document_id}", response_model=DocumentRead, summary="查看附件信息",
-            responses=problem_responses(404))
+            description="已作废的附件仍可查看（含作废时间、作废人和原因）。", responses=problem_responses(404))
 async def get_document(document_id: uuid.UUID, session: SessionDep, response: Response,
                        actor: ReadProjects) -> DocumentRead:
     document = await uc.get_document(session, actor, document_id)
@@ -172,7 +176,7 @@ async def get_document(document_id: uuid.UUID, session: SessionDep, response: Re
 
 
 @router.get("/documents/{document_id}/content", response_class=Response, response_model=None,
-            summary="下载附件", responses={
+            summary="下载附件", description="已作废的附件仍可下载：档案不丢失文件。", responses={
                 200: {"description": "附件内容（ETag 为内容的 SHA-256）",
                       "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}},
                 304: {"description": "内容未变（If-None-Match 与 ETag 相同）"},
@@ -187,6 +191,21 @@ async def download_document(
     document = await uc.get_document(session, actor, document_id, with_content=True)
     content = read_content(document, store)
     return download(content, document.file_name, document.content_type, document.sha256, None)
+
+
+@router.post("/documents/{document_id}/withdraw", response_model=DocumentRead, summary="作废附件（不删除，档案留存）",
+             description=(
+                 "作废任务或问题的附件：记录作废时间、作废人和原因。作废后附件默认不再出现在任务或问题的附件列表中"
+                 "（`include_withdrawn=true` 可列出），但仍可查看和下载。须有上传该附件所需的权限：任务附件为 "
+                 "`tasks.write`，问题附件为 `problems.write`。已作废的附件不能再次作废（409 "
+                 "`document.already_withdrawn`）；已销号问题的销号佐证不能作废（409 `document.is_evidence`，须先"
+                 "重新打开问题）；已作废的附件不能作为销号佐证。"),
+             responses=problem_responses(403, 404, 409))
+async def withdraw_document(document_id: uuid.UUID, body: DocumentWithdraw, session: SessionDep,
+                            response: Response, actor: WithdrawDocuments) -> DocumentRead:
+    document = await document_withdrawal.withdraw_document(session, actor, document_id, body.reason)
+    response.headers["ETag"] = f'"{document.sha256}"'
+    return DocumentRead.model_validate(document)
 
 
 @router.post("/projects/{project_id}/task-plans", status_code=status.HTTP_201_CREATED, response_model=TaskPlanRead,

@@ -186,7 +186,11 @@ class DocumentRead(BaseModel):
     storage: str = Field(description="database | directory")
     uploaded_by_name: str
     uploaded_at: dt.datetime
-    download_url: str
+    download_url: str = Field(description="下载地址（已作废的附件仍可下载，档案留存）")
+    withdrawn: bool = Field(description="是否已作废")
+    withdrawn_at: dt.datetime | None = Field(description="作废时间")
+    withdrawn_by_name: str | None = Field(description="作废人")
+    withdrawal_reason: str | None = Field(description="作废原因")
 
     @model_validator(mode="before")
     @classmethod
@@ -195,11 +199,19 @@ class DocumentRead(BaseModel):
             return data
         values = _attrs(cls, data)
         values["download_url"] = f"/api/v1/projects/documents/{data.id}/content"
+        values["withdrawn"] = values.get("withdrawn_at") is not None
         return values
 
 
 class DocumentList(BaseModel):
     items: list[DocumentRead]
+
+
+class DocumentWithdraw(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=2, max_length=500)] = Field(
+        description="作废原因（2–500 字），如“上传错误，已重新上传正确版本”", examples=["误传了其他项目的批复，作废"])
 
 
 class PlanStep(Owner):

@@ -1,12 +1,12 @@
 """Document uploads (multipart) for tasks and problems, refused over the size limit before the form is
-parsed; and the download response with the content's hash as its ETag."""
+parsed; the download response with the content's hash as its ETag; and the document lists' filter."""
 
 from __future__ import annotations
 
 from typing import Annotated
 from urllib.parse import quote
 
-from fastapi import Depends, File, Form, Request, Response, UploadFile
+from fastapi import Depends, File, Form, Query, Request, Response, UploadFile
 
 from kernel.errors import FieldError
 from kernel.web.uploads import limited_upload_route
@@ -15,6 +15,8 @@ from services.projects.domain.work_errors import DocumentTooLarge
 
 FileField = Annotated[UploadFile, File(description="附件文件")]
 DescriptionField = Annotated[str | None, Form(max_length=500, description="附件说明")]
+#: A document list's filter: withdrawn documents (作废) are left out unless asked for.
+IncludeWithdrawn = Annotated[bool, Query(description="true：同时列出已作废的附件（默认不列出）")]
 
 
 def storage(request: Request) -> DocumentStorage:

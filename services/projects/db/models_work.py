@@ -174,7 +174,10 @@ class ProblemEvent(Base):
 
 class WorkDocument(Base):
     """A file attached to a task (an approval's documents) or to a problem (closing evidence). The
-    content is kept in the database, or in a configured directory under its SHA-256 hash."""
+    content is kept in the database, or in a configured directory under its SHA-256 hash.
+
+    A document is never deleted (an archive keeps its files): it may be withdrawn (作废), which records
+    when, by whom and why, hides it from the owner's document list by default, and keeps its content."""
 
     __tablename__ = "work_document"
     __table_args__ = (
@@ -182,6 +185,10 @@ class WorkDocument(Base):
         CheckConstraint("storage IN ('database', 'directory')", name="storage_known"),
         CheckConstraint("(storage = 'database') = (content IS NOT NULL)", name="content_where_stored"),
         CheckConstraint("size_bytes >= 0", name="size_non_negative"),
+        # A withdrawal is recorded whole: when, by whom and why, or not at all.
+        CheckConstraint("(withdrawn_at IS NULL) = (withdrawn_by IS NULL) AND "
+                        "(withdrawn_at IS NULL) = (withdrawn_by_name IS NULL) AND "
+                        "(withdrawn_at IS NULL) = (withdrawal_reason IS NULL)", name="withdrawal_whole"),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=new_id)
@@ -198,6 +205,11 @@ class WorkDocument(Base):
     uploaded_by: Mapped[str] = mapped_column(String(200))
     uploaded_by_name: Mapped[str] = mapped_column(String(200))
     uploaded_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # Withdrawal (作废): all four set together, or none.
+    withdrawn_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    withdrawn_by: Mapped[str | None] = mapped_column(String(200))
+    withdrawn_by_name: Mapped[str | None] = mapped_column(String(200))
+    withdrawal_reason: Mapped[str | None] = mapped_column(String(500))
 
 
 class ProblemEvidence(Base):

@@ -165,22 +165,31 @@ class TaskRepository(Repository[Task]):
 class DocumentRepository(Repository[WorkDocument]):
     model = WorkDocument
 
-    async def get_in_scope(self, ident: uuid.UUID, scope: DataScope, *,
-                           with_content: bool = False) -> WorkDocument | None:
+    async def get_in_scope(self, ident: uuid.UUID, scope: DataScope, *, with_content: bool = False,
+                           lock: bool = False) -> WorkDocument | None:
+        """``lock``: ``FOR NO KEY UPDATE`` of the document row, read afresh. That lock does not block the
+        key-share lock a new evidence row's foreign key takes, so closing a problem never waits on it."""
         stmt = (select(WorkDocument).join(Project, Project.id == WorkDocument.project_id)
                 .where(WorkDocument.id == ident, _in_scope(scope)))
         if with_content:
             stmt = stmt.options(undefer(WorkDocument.content))
+        if lock:
+            stmt = (stmt.with_for_update(of=WorkDocument, key_share=True)
+                    .execution_options(populate_existing=True))
         return (await self.session.scalars(stmt)).first()
 
-    async def of_task(self, task_id: uuid.UUID) -> list[WorkDocument]:
-        stmt = select(WorkDocument).where(WorkDocument.task_id == task_id).order_by(WorkDocument.uploaded_at,
-                                                                                     WorkDocument.id)
-        return list((await self.session.scalars(stmt)).all())
+    async def of_task(self, task_id: uuid.UUID, *, include_withdrawn: bool = False) -> list[WorkDocument]:
+        stmt = select(WorkDocument).where(WorkDocument.task_id == task_id)
+        return await self._listed(stmt, include_withdrawn)
 
-    async def of_problem(self, problem_id: uuid.UUID) -> list[WorkDocument]:
-        stmt = select(WorkDocument).where(WorkDocument.problem_id == problem_id).order_by(
-            WorkDocument.uploaded_at, WorkDocument.id)
+    async def of_problem(self, problem_id: uuid.UUID, *, include_withdrawn: bool = False) -> list[WorkDocument]:
+        stmt = select(WorkDocument).where(WorkDocument.problem_id == problem_id)
+        return await self._listed(stmt, include_withdrawn)
+
+    async def _listed(self, stmt: Select[tuple[WorkDocument]], include_withdrawn: bool) -> list[WorkDocument]:
+        if not include_withdrawn:
+            stmt = stmt.where(WorkDocument.withdrawn_at.is_(None))
+        stmt = stmt.order_by(WorkDocument.uploaded_at, WorkDocument.id)
         return list((await self.session.scalars(stmt)).all())
 
     async def count_for_task(self, task_id: uuid.UUID) -> int:
@@ -265,6 +274,12 @@ class ProblemRepository(Repository[ProblemRecord]):
         stmt = select(ProblemEvidence).where(ProblemEvidence.problem_id == problem_id).order_by(
             ProblemEvidence.id)
         return list((await self.session.scalars(stmt)).all())
+
+    async def cites_as_evidence(self, problem_id: uuid.UUID, document_id: uuid.UUID) -> bool:
+        """Whether any closure (销号) of the problem names the document among its evidence."""
+        stmt = select(ProblemEvidence.id).where(ProblemEvidence.problem_id == problem_id,
+                                                ProblemEvidence.document_id == document_id).limit(1)
+        return (await self.session.scalar(stmt)) is not None
 
     async def documents(self, problem_id: uuid.UUID, ids: Sequence[uuid.UUID]) -> list[WorkDocument]:
         if not ids:

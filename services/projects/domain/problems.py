@@ -18,6 +18,7 @@ from kernel import calendar
 from kernel.audit import diff
 from kernel.auth import SYSTEM, Principal
 from kernel.concurrency import check_version
+from kernel.db import utcnow
 from kernel.errors import FieldError
 from kernel.pagination import PageRequest, PageResult
 from services.projects.db.models import RECORDS, Project
@@ -25,9 +26,18 @@ from services.projects.db.models_work import ProblemEvent, ProblemEvidence, Prob
 from services.projects.db.work_repositories import DocumentRepository, ProblemFilter, ProblemRepository
 from services.projects.domain.projects import get_project
 from services.projects.domain.supervision import close_for_problem
-from services.projects.domain.work_documents import DocumentStorage, Upload, store_document
+from services.projects.domain.work_documents import (
+    DocumentStorage,
+    Upload,
+    check_withdrawal,
+    mark_withdrawn,
+    store_document,
+    withdrawal_audit,
+)
 from services.projects.domain.work_errors import (
     ClosureWithoutEvidence,
+    DocumentNotFound,
+    EvidenceWithdrawn,
     ProblemIdTaken,
     ProblemInvalid,
     ProblemNotClosed,
@@ -60,6 +70,7 @@ __all__ = [
     "register_problem",
     "reopen_problem",
     "update_problem",
+    "withdraw_problem_document",
 ]
 
 #: Calendar days an escalated problem's supervision item gets (default; the job may pass another).
@@ -291,13 +302,24 @@ async def close_problem(session: AsyncSession, actor: Principal, problem_id: uui
     if closed_on < problem.registered_on:
         errors.append(FieldError("body.closed_on", "before_registration", "销号日期不能早于挂号日期"))
     document_ids = [e.document_id for e in items if e.document_id is not None]
-    found = {d.id for d in await ProblemRepository(session).documents(problem.id, document_ids)}
+    found = {d.id: d for d in await ProblemRepository(session).documents(problem.id, document_ids)}
+    withdrawn: list[str] = []
     for i, e in enumerate(items):
-        if e.document_id is not None and e.document_id not in found:
+        if e.document_id is None:
+            continue
+        document = found.get(e.document_id)
+        if document is None:
             errors.append(FieldError(f"body.evidence[{i}].document_id", "unknown_document",
                                      "附件不存在或不属于该问题，请先上传到该问题"))
+        elif document.withdrawn_at is not None:
+            withdrawn.append(str(document.id))
+            errors.append(FieldError(f"body.evidence[{i}].document_id", "withdrawn_document",
+                                     f"附件“{document.file_name}”已作废，不能作为销号佐证"))
     if errors:
-        raise ClosureWithoutEvidence(errors=errors)
+        # Only withdrawn documents in the way: say so with its own code; otherwise the general one.
+        only_withdrawn = all(e.code == "withdrawn_document" for e in errors)
+        error = EvidenceWithdrawn if only_withdrawn else ClosureWithoutEvidence
+        raise error(errors=errors, extra={"withdrawn_documents": withdrawn} if withdrawn else None)
     before = snapshot(problem)
     problem.status = ProblemStatus.closed.value
     problem.closed_on = closed_on
@@ -374,10 +396,36 @@ async def add_problem_document(session: AsyncSession, actor: Principal, problem_
     return document
 
 
-async def list_problem_documents(session: AsyncSession, actor: Principal,
-                                 problem_id: uuid.UUID) -> list[WorkDocument]:
+async def list_problem_documents(session: AsyncSession, actor: Principal, problem_id: uuid.UUID, *,
+                                 include_withdrawn: bool = False) -> list[WorkDocument]:
+    """The problem's documents by upload time; withdrawn ones (作废) only with ``include_withdrawn``."""
     problem = await get_problem(session, actor, problem_id)
-    return await DocumentRepository(session).of_problem(problem.id)
+    return await DocumentRepository(session).of_problem(problem.id, include_withdrawn=include_withdrawn)
+
+
+async def withdraw_problem_document(session: AsyncSession, actor: Principal, document: WorkDocument,
+                                    reason: str) -> WorkDocument:
+    """Withdraw (作废) a document of a problem: ``document`` is one the caller sees and may withdraw (see
+    ``document_withdrawal.withdraw_document``). Refused while the problem is closed and a closure names
+    the document as evidence. The problem is locked first, then the document, as closing does: a
+    withdrawal and a closure at once never both succeed with the same document."""
+    if document.problem_id is None:
+        raise ValueError("not a problem's document")
+    problem, project = await _problem_and_project(session, actor, document.problem_id)
+    repo = ProblemRepository(session)
+    locked = await DocumentRepository(session).get_in_scope(document.id, actor.scope, lock=True)
+    if locked is None:
+        raise DocumentNotFound()
+    before = withdrawal_audit(locked)
+    closing_evidence = (problem.status == ProblemStatus.closed.value
+                        and await repo.cites_as_evidence(problem.id, locked.id))
+    cleaned = check_withdrawal(locked, reason, closing_evidence=closing_evidence)
+    mark_withdrawn(locked, actor, cleaned, utcnow())
+    await session.flush()
+    await _announce(session, problem, "document_withdrawn")
+    await _audit(session, actor, "problem.document.withdraw", problem, project,
+                 before=before, after=withdrawal_audit(locked))
+    return locked
 
 
 # --- escalation ---------------------------------------------------------------------------------------

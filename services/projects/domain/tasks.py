@@ -16,6 +16,7 @@ from kernel import calendar
 from kernel.audit import diff
 from kernel.auth import Principal
 from kernel.concurrency import check_version
+from kernel.db import utcnow
 from kernel.errors import FieldError
 from kernel.pagination import PageRequest, PageResult
 from services.projects.db.models import RECORDS, Project
@@ -23,7 +24,14 @@ from services.projects.db.models_work import Task, TaskProgress, WorkDocument
 from services.projects.db.work_repositories import DocumentRepository, TaskFilter, TaskRepository
 from services.projects.domain.projects import get_project
 from services.projects.domain.scheduling import Schedule, ScheduleError, Step, chain, plan_backwards
-from services.projects.domain.work_documents import DocumentStorage, Upload, store_document
+from services.projects.domain.work_documents import (
+    DocumentStorage,
+    Upload,
+    check_withdrawal,
+    mark_withdrawn,
+    store_document,
+    withdrawal_audit,
+)
 from services.projects.domain.work_errors import (
     DocumentNotFound,
     PlanCycle,
@@ -52,6 +60,7 @@ __all__ = [
     "plan_tasks",
     "report_task_progress",
     "update_task",
+    "withdraw_task_document",
 ]
 
 
@@ -315,9 +324,33 @@ async def add_task_document(session: AsyncSession, actor: Principal, task_id: uu
     return document
 
 
-async def list_task_documents(session: AsyncSession, actor: Principal, task_id: uuid.UUID) -> list[WorkDocument]:
+async def list_task_documents(session: AsyncSession, actor: Principal, task_id: uuid.UUID, *,
+                              include_withdrawn: bool = False) -> list[WorkDocument]:
+    """The task's documents by upload time; withdrawn ones (作废) only with ``include_withdrawn``."""
     task = await get_task(session, actor, task_id)
-    return await DocumentRepository(session).of_task(task.id)
+    return await DocumentRepository(session).of_task(task.id, include_withdrawn=include_withdrawn)
+
+
+async def withdraw_task_document(session: AsyncSession, actor: Principal, document: WorkDocument,
+                                 reason: str) -> WorkDocument:
+    """Withdraw (作废) a document of a task: ``document`` is one the caller sees and may withdraw (see
+    ``document_withdrawal.withdraw_document``). Locks the document, so two withdrawals at once make
+    one and a conflict."""
+    if document.task_id is None:
+        raise ValueError("not a task's document")
+    task, project = await _task_and_project(session, actor, document.task_id)
+    locked = await DocumentRepository(session).get_in_scope(document.id, actor.scope, lock=True)
+    if locked is None:
+        raise DocumentNotFound()
+    before = withdrawal_audit(locked)
+    cleaned = check_withdrawal(locked, reason, closing_evidence=False)
+    mark_withdrawn(locked, actor, cleaned, utcnow())
+    await session.flush()
+    await _announce(session, task, "document_withdrawn")
+    await RECORDS.audit.record(session, actor=actor, action="task.document.withdraw", entity_type="task",
+                               entity_id=task.id, region_code=project.region_code, project_id=task.project_id,
+                               before=before, after=withdrawal_audit(locked))
+    return locked
 
 
 async def get_document(session: AsyncSession, actor: Principal, document_id: uuid.UUID, *,

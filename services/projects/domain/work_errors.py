@@ -3,6 +3,7 @@ items (督办) (no HTTP: the kernel maps kinds to statuses)."""
 
 from __future__ import annotations
 
+from kernel.auth import Forbidden
 from kernel.errors import Conflict, DomainError, Invalid, NotFound, TooLarge
 
 
@@ -66,6 +67,30 @@ class DocumentUnavailable(NotFound):
     title_en = "The document's content is missing from storage"
 
 
+class DocumentAlreadyWithdrawn(Conflict):
+    code = "document.already_withdrawn"
+    title_zh = "附件已作废"
+    title_en = "The document is already withdrawn"
+
+
+class DocumentIsEvidence(Conflict):
+    code = "document.is_evidence"
+    title_zh = "该附件是已销号问题的销号佐证，不能作废（须先重新打开问题）"
+    title_en = "The document is evidence of a closed problem's closure"
+
+
+class WithdrawalInvalid(Invalid):
+    code = "document.withdrawal_invalid"
+    title_zh = "作废原因不符合要求"
+    title_en = "The withdrawal's reason is invalid"
+
+
+class WithdrawalForbidden(Forbidden):
+    code = "document.withdrawal_forbidden"
+    title_zh = "当前角色无权作废该附件（须有向其所属任务或问题上传附件的权限）"
+    title_en = "Your role may not withdraw this document"
+
+
 class ProblemNotFound(NotFound):
     code = "problem.not_found"
     title_zh = "问题不存在"
@@ -100,6 +125,12 @@ class ClosureWithoutEvidence(Invalid):
     code = "problem.evidence_required"
     title_zh = "销号须填写销号说明并提供至少一项佐证材料（上传附件或文件依据）"
     title_en = "Closing a problem needs a closing note and at least one evidence item"
+
+
+class EvidenceWithdrawn(Invalid):
+    code = "problem.evidence_withdrawn"
+    title_zh = "佐证材料中有已作废的附件，不能用于销号"
+    title_en = "A withdrawn document cannot be closing evidence"
 
 
 class SupervisionNotFound(NotFound):
@@ -142,4 +173,5 @@ CONSTRAINTS: dict[str, type[DomainError]] = {
     "ck_task_actual_order": TaskInvalid,
     "ck_task_progress_range": TaskInvalid,
     "ck_problem_closed_with_note": ClosureWithoutEvidence,
+    "ck_work_document_withdrawal_whole": WithdrawalInvalid,
 }

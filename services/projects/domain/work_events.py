@@ -16,14 +16,15 @@ from kernel.events import EventPayload
 
 
 class TaskChanged(EventPayload):
-    """A task was created, planned, reported on, or changed (status and dates included)."""
+    """A task was created, planned, reported on, or changed (status and dates included), or one of its
+    documents was uploaded or withdrawn (作废)."""
 
     event_type: ClassVar[str] = "projects.task.changed"
     event_version: ClassVar[int] = 1
 
     id: uuid.UUID
     project_id: uuid.UUID
-    change: str = Field(description="created | updated | planned | progress | document")
+    change: str = Field(description="created | updated | planned | progress | document | document_withdrawn")
     title: str
     kind: str
     status: str
@@ -37,14 +38,16 @@ class TaskChanged(EventPayload):
 
 
 class ProblemChanged(EventPayload):
-    """A problem was registered, worked on, changed, closed (销号), reopened or escalated."""
+    """A problem was registered, worked on, changed, closed (销号), reopened or escalated, or one of its
+    documents was uploaded or withdrawn (作废)."""
 
     event_type: ClassVar[str] = "projects.problem.changed"
     event_version: ClassVar[int] = 1
 
     id: uuid.UUID
     project_id: uuid.UUID
-    change: str = Field(description="registered | progress | changed | closed | reopened | escalated | document")
+    change: str = Field(description="registered | progress | changed | closed | reopened | escalated | document"
+                                    " | document_withdrawn")
     category: str
     title: str
     status: str
