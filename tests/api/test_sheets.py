@@ -7,7 +7,7 @@ from typing import Any
 
 import httpx
 import pytest
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 from sqlalchemy import text
 
 from kernel.auth import SYSTEM, DataScope
@@ -16,23 +16,13 @@ from services.projects.domain.imports import export_projects
 from services.projects.domain.sheets import XLSX_MEDIA_TYPE, SheetTooLarge
 from tests.api.conftest import project_body
 from tests.support.auth import bearer
+from tests.support.sheets import xlsx
 
 SHEETS = "/api/v1/projects/sheets"
 PROJECTS = "/api/v1/projects/projects"
 HEADERS = ["项目编号", "项目名称", "项目类型", "土地性质", "行政区划代码", "所属片区", "当前阶段", "目标户数",
-           "目标征收建筑面积（平方米）", "目标用地面积（亩）", "计划总投资（元）", "征收依据", "记录ID"]
+           "目标征收建筑面积（平方米）", "目标用地面积（亩）", "计划总投资（元）", "征收依据", "记录ID", "版本"]
 VOLATILE = ("created_at", "updated_at")
-
-
-def xlsx(*rows: list[Any]) -> bytes:
-    book = Workbook()
-    sheet = book.active
-    assert sheet is not None
-    for row in rows:
-        sheet.append(row)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
 
 
 def upload(data: bytes, name: str = "项目.xlsx", media: str = XLSX_MEDIA_TYPE) -> dict[str, Any]:
@@ -236,7 +226,9 @@ async def test_no_file_and_too_large(projects: httpx.AsyncClient, regions: list[
 async def test_dry_run_reports_without_writing(projects: httpx.AsyncClient, regions: list[str], count) -> None:
     r = await import_file(projects, xlsx(HEADERS, ROW_OK), params={"dry_run": "true"})
     assert r.status_code == 200, r.text
-    assert r.json() == {"kind": "projects", "rows": 1, "created": 0, "dry_run": True, "ids": []}
+    # What the import would do, and nothing written.
+    assert r.json() == {"kind": "projects", "rows": 1, "created": 1, "updated": 0, "unchanged": 0, "dry_run": True,
+                        "ids": [], "updated_ids": []}
     assert await count("projects.project") == 0
     bad = await import_file(projects, xlsx(HEADERS, [*ROW_OK[:4], "430903009000", *ROW_OK[5:]]),
                             params={"dry_run": "true"})

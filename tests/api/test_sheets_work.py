@@ -8,7 +8,7 @@ from typing import Any
 
 import httpx
 import pytest
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 from sqlalchemy import text
 
 from kernel import calendar
@@ -17,6 +17,7 @@ from kernel.db import Database, apply_scope
 from services.projects.domain.sheets import XLSX_MEDIA_TYPE
 from tests.api.conftest import project_body
 from tests.support.auth import bearer
+from tests.support.sheets import xlsx
 
 TODAY = calendar.today()
 DAY = dt.timedelta(days=1)
@@ -25,21 +26,10 @@ SHEETS = f"{P}/sheets"
 VOLATILE = ("created_at", "updated_at")
 TASK_HEADERS = ["项目编号", "任务名称", "任务类型", "任务内容", "责任人", "责任单位", "计划开始日期", "计划完成日期",
                 "实际开始日期", "实际完成日期", "状态", "进度（%）", "工期（天）", "按工作日计", "批复文号", "审批机关",
-                "批复日期", "是否逾期", "记录ID"]
+                "批复日期", "是否逾期", "记录ID", "版本"]
 PROBLEM_HEADERS = ["项目编号", "问题类别", "问题标题", "问题描述", "攻坚措施", "责任人", "责任单位", "清零时限",
-                   "挂号日期", "状态", "销号日期", "销号说明", "是否逾期", "记录ID"]
+                   "挂号日期", "状态", "销号日期", "销号说明", "是否逾期", "记录ID", "版本"]
 OFFICER = "430903001000"  # 桃花仑街道
-
-
-def xlsx(*rows: list[Any]) -> bytes:
-    book = Workbook()
-    sheet = book.active
-    assert sheet is not None
-    for row in rows:
-        sheet.append(row)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
 
 
 def rows_of(data: bytes) -> list[tuple[Any, ...]]:
@@ -292,4 +282,4 @@ async def test_problem_export_filters_and_template(projects: httpx.AsyncClient, 
                                                   ["WK-OWN", "资金", "二期资金", "未到位", TODAY + 9 * DAY]),
                        params={"dry_run": "true"})
     assert dry.status_code == 200
-    assert dry.json()["created"] == 0
+    assert (dry.json()["created"], dry.json()["ids"]) == (1, [])

@@ -32,6 +32,7 @@ from services.projects.domain.sheets import (
     write_sheet,
 )
 from services.projects.vocabulary import PROJECT_TYPE_LABELS, ProjectType
+from tests.support.sheets import xlsx
 
 SPEC = SheetSpec("demo", "示例", (
     Column("编号", "code", text_cell(max_length=8), required=True),
@@ -40,18 +41,6 @@ SPEC = SheetSpec("demo", "示例", (
     Column("金额（元）", "amount", decimal_cell(), number_format="#,##0.00"),
     Column("户数", "households", integer_cell(maximum=100)),
 ))
-
-
-def workbook(*rows: list[Any], title: str = "Sheet") -> bytes:
-    book = Workbook()
-    sheet = book.active
-    assert sheet is not None
-    sheet.title = title
-    for row in rows:
-        sheet.append(row)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
 
 
 # --------------------------------------------------------------------------- cells
@@ -142,7 +131,7 @@ def test_uploads_that_are_plainly_no_xlsx() -> None:
 
 def test_export_only_columns_are_ignored_on_import() -> None:
     spec = SheetSpec("demo", "示例", (*SPEC.columns, Column("是否逾期", "overdue", bool_cell(), export_only=True)))
-    sheet = read_sheet(workbook(["编号", "是否逾期"], ["A1", "不是布尔值"]), spec)
+    sheet = read_sheet(xlsx(["编号", "是否逾期"], ["A1", "不是布尔值"]), spec)
     assert sheet.issues == []
     assert sheet.rows[0].values["overdue"] is None
 
@@ -159,7 +148,7 @@ def test_required_and_blank() -> None:
 
 
 def test_reads_rows_with_excel_row_numbers_and_skips_blank_rows() -> None:
-    data = workbook(
+    data = xlsx(
         ["编号", "类型", "日期", "金额（元）", "户数"],
         ["A1", "棚户区改造", dt.datetime(2024, 3, 1), 1280000.5, 12],
         [None, None, None, None, None],
@@ -176,7 +165,7 @@ def test_reads_rows_with_excel_row_numbers_and_skips_blank_rows() -> None:
 
 
 def test_headers_in_any_order_with_spaces_stars_and_a_title_above() -> None:
-    data = workbook(
+    data = xlsx(
         ["2024 年项目清单"],
         [" 户数 ", "金额 （元）", "编号*", None, "类型"],
         [3, "5", "B1", "忽略", "征收拆迁"],
@@ -189,7 +178,7 @@ def test_headers_in_any_order_with_spaces_stars_and_a_title_above() -> None:
 
 
 def test_every_problem_is_reported_with_row_and_column() -> None:
-    data = workbook(
+    data = xlsx(
         ["编号", "类型", "日期", "户数", "备注"],
         ["A1", "棚改", "昨天", 12, "x"],
         [None, "征收拆迁", "2024-01-01", 101, None],
@@ -212,14 +201,14 @@ def test_every_problem_is_reported_with_row_and_column() -> None:
 
 
 def test_missing_required_and_repeated_columns() -> None:
-    sheet = read_sheet(workbook(["类型", "日期", "日期"], ["征收拆迁", "2024-01-01", "2024-01-02"]), SPEC)
+    sheet = read_sheet(xlsx(["类型", "日期", "日期"], ["征收拆迁", "2024-01-01", "2024-01-02"]), SPEC)
     assert SheetIssue(1, "编号", "缺少必填列", "missing_column") in sheet.issues
     assert SheetIssue(1, "日期", "列重复", "duplicate_column") in sheet.issues
     assert sheet.rows[0].values["day"] == dt.date(2024, 1, 1)
 
 
 def test_no_header_at_all() -> None:
-    sheet = read_sheet(workbook(["甲", "乙"], [1, 2]), SPEC)
+    sheet = read_sheet(xlsx(["甲", "乙"], [1, 2]), SPEC)
     assert [(i.row, i.column) for i in sheet.issues] == [(1, None)]
     assert "编号" in sheet.issues[0].message
 
@@ -240,7 +229,7 @@ def test_the_sheet_named_like_the_spec_is_preferred() -> None:
 def test_not_xlsx_corrupt_and_too_large() -> None:
     with pytest.raises(SheetNotXlsx):
         read_sheet("编号,类型\nA1,征收拆迁\n".encode(), SPEC)
-    good = workbook(["编号"], ["A1"])
+    good = xlsx(["编号"], ["A1"])
     with pytest.raises(SheetUnreadable):
         read_sheet(good[: len(good) // 2], SPEC)
     broken = io.BytesIO()
@@ -252,7 +241,7 @@ def test_not_xlsx_corrupt_and_too_large() -> None:
         read_sheet(good, SPEC, SheetLimits(max_bytes=len(good) - 1))
     with pytest.raises(SheetTooLarge):
         read_sheet(good, SPEC, SheetLimits(max_unpacked_bytes=100))
-    many = workbook(["编号"], *[[f"A{i}"] for i in range(4)])
+    many = xlsx(["编号"], *[[f"A{i}"] for i in range(4)])
     assert len(read_sheet(many, SPEC, SheetLimits(max_rows=4)).rows) == 4
     with pytest.raises(SheetTooLarge):
         read_sheet(many, SPEC, SheetLimits(max_rows=3))

@@ -4,6 +4,8 @@ Paths are absolute under ``/api/v1/projects/sheets``. Export needs ``projects.re
 writes the caller's scoped list with the filters of the list endpoints; import needs the
 write permission of its kind and is all or nothing (``import.invalid`` lists every
 problem by row and column); ``dry_run=true`` checks a file without writing anything.
+A row whose 记录ID names an existing record updates it (its 版本 must be the record's
+current version); an import answers 201 when it created a record, 200 otherwise.
 """
 
 from __future__ import annotations
@@ -45,9 +47,13 @@ _XLSX_RESPONSE: dict[int | str, dict[str, Any]] = {
 class ImportResult(BaseModel):
     kind: str = Field(description="导入的数据种类：projects、tasks 或 problems")
     rows: int = Field(description="读取到的数据行数（空行不计）")
-    created: int = Field(description="新建的记录数；试导入（dry_run）时为 0")
+    created: int = Field(description="新建的记录数；试导入（dry_run）时为将新建的记录数")
+    updated: int = Field(description="更新的已有记录数（记录ID 为已有记录、且有列与系统中不同的行）；"
+                                     "试导入时为将更新的记录数")
+    unchanged: int = Field(description="记录ID 为已有记录、但与系统中相同而未作变更的行数")
     dry_run: bool = Field(description="是否仅检查、未写入")
-    ids: list[uuid.UUID] = Field(description="新建记录的 ID，按文件中的行序")
+    ids: list[uuid.UUID] = Field(description="新建记录的 ID，按文件中的行序（更新的记录见 updated_ids）；试导入时为空")
+    updated_ids: list[uuid.UUID] = Field(description="更新的记录的 ID，按文件中的行序；试导入时为空")
 
 
 DryRun = Annotated[bool, Query(description="为 true 时只检查文件并报告错误，不写入任何数据")]
@@ -97,19 +103,22 @@ def _xlsx(file: uc.ExportFile) -> Response:
 
 
 async def _answer(report: uc.ImportReport, response: Response, idem: IdempotencyDep) -> ImportResult:
-    result = ImportResult(kind=report.kind, rows=report.rows, created=report.created, dry_run=report.dry_run,
-                          ids=list(report.ids))
+    result = ImportResult(kind=report.kind, rows=report.rows, created=report.created, updated=report.updated,
+                          unchanged=report.unchanged, dry_run=report.dry_run, ids=list(report.ids),
+                          updated_ids=list(report.updated_ids))
     if report.dry_run:
         response.status_code = status.HTTP_200_OK
     else:
-        await idem.save(response, result, status.HTTP_201_CREATED)
+        response.status_code = status.HTTP_201_CREATED if report.created else status.HTTP_200_OK
+        await idem.save(response, result, response.status_code)
     return result
 
 
 _IMPORT_RESPONSES = {
     **problem_responses(403, 409, 413),
-    200: {"model": ImportResult, "description": "试导入（dry_run=true）：文件无误，未写入"},
-    201: {"description": "全部导入成功"},
+    200: {"model": ImportResult, "description": "试导入（dry_run=true）：文件无误，未写入；"
+                                                "或全部导入成功但未新建记录（只更新了已有记录或均无变化）"},
+    201: {"description": "全部导入成功，且新建了记录"},
 }
 
 
@@ -139,7 +148,8 @@ async def export_projects(
 
 
 @router.post("/projects", status_code=status.HTTP_201_CREATED, response_model=ImportResult, max_body_size=_BODY_CAP,
-             responses=_IMPORT_RESPONSES, summary="导入项目清单（Excel，全部成功或全部不导入）")
+             responses=_IMPORT_RESPONSES,
+             summary="导入项目清单（Excel：新登记，或按记录ID和版本更新；全部成功或全部不导入）")
 async def import_projects(request: Request, file: Upload, session: SessionDep, response: Response,
                           actor: WriteProjects, idem: IdempotencyDep, dry_run: DryRun = False) -> ImportResult:
     limits = _limits(request)
@@ -181,7 +191,8 @@ async def export_tasks(
 
 
 @router.post("/tasks", status_code=status.HTTP_201_CREATED, response_model=ImportResult, max_body_size=_BODY_CAP,
-             responses=_IMPORT_RESPONSES, summary="导入任务清单（Excel，全部成功或全部不导入）")
+             responses=_IMPORT_RESPONSES,
+             summary="导入任务清单（Excel：新登记，或按记录ID和版本更新；全部成功或全部不导入）")
 async def import_tasks(request: Request, file: Upload, session: SessionDep, response: Response,
                        actor: WriteTasks, idem: IdempotencyDep, dry_run: DryRun = False) -> ImportResult:
     limits = _limits(request)
@@ -223,7 +234,7 @@ async def export_problems(
 
 @router.post("/problems", status_code=status.HTTP_201_CREATED, response_model=ImportResult,
              max_body_size=_BODY_CAP, responses=_IMPORT_RESPONSES,
-             summary="导入问题清单（Excel，逐行挂号；全部成功或全部不导入）")
+             summary="导入问题清单（Excel：新行逐行挂号，或按记录ID和版本更新；全部成功或全部不导入）")
 async def import_problems(request: Request, file: Upload, session: SessionDep, response: Response,
                           actor: WriteProblems, idem: IdempotencyDep, dry_run: DryRun = False) -> ImportResult:
     limits = _limits(request)

@@ -1,7 +1,10 @@
 """Bulk look-ups for spreadsheet imports: one query per kind of check, not one per row.
 
 Row-level security applies as everywhere: a project outside the caller's scope is not
-found here, exactly as it is not found by the API."""
+found here, exactly as it is not found by the API. The records a sheet's rows would
+update are read as rows (column values, attribute access by name), not as ORM instances:
+nothing enters the session, so the update use case later loads (and locks) each record
+itself, exactly as for an API update."""
 
 from __future__ import annotations
 
@@ -9,13 +12,14 @@ import uuid
 from collections.abc import Collection
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
 from kernel.auth import DataScope
 from kernel.repository import scope_clause
 from services.projects.db.models import Project, Region
+from services.projects.db.models_work import ProblemRecord, Task
 
 #: Values per IN (...) list: well below PostgreSQL's 32,767 bind parameters.
 CHUNK = 5_000
@@ -65,3 +69,32 @@ class SheetLookups:
     async def taken_ids(self, column: InstrumentedAttribute[Any], ids: Collection[uuid.UUID]) -> set[uuid.UUID]:
         """Which of these ids a table already holds (client-generated ids of tasks, problems)."""
         return await _present(self.session, column, ids)
+
+    async def visible_projects(self, ids: Collection[uuid.UUID], scope: DataScope) -> dict[uuid.UUID, Any]:
+        """The projects with these ids that the caller may see, as rows (without the geometry)."""
+        columns = [c for c in Project.__table__.columns if c.key != "geometry"]
+        stmt = select(*columns).where(scope_clause(scope, Project.region_code, Project.id))
+        return await self._rows_by_id(stmt, Project.id, ids)
+
+    async def visible_tasks(self, ids: Collection[uuid.UUID], scope: DataScope) -> dict[uuid.UUID, Any]:
+        """The tasks with these ids that the caller may see, as rows with their project's code."""
+        stmt = (select(*Task.__table__.columns, Project.code.label("project_code"))
+                .join(Project, Project.id == Task.project_id)
+                .where(scope_clause(scope, Project.region_code, Project.id)))
+        return await self._rows_by_id(stmt, Task.id, ids)
+
+    async def visible_problems(self, ids: Collection[uuid.UUID], scope: DataScope) -> dict[uuid.UUID, Any]:
+        """The problems with these ids that the caller may see, as rows with their project's code."""
+        stmt = (select(*ProblemRecord.__table__.columns, Project.code.label("project_code"))
+                .join(Project, Project.id == ProblemRecord.project_id)
+                .where(scope_clause(scope, Project.region_code, Project.id)))
+        return await self._rows_by_id(stmt, ProblemRecord.id, ids)
+
+    async def _rows_by_id(self, stmt: Select[Any], column: InstrumentedAttribute[uuid.UUID],
+                          ids: Collection[uuid.UUID]) -> dict[uuid.UUID, Any]:
+        found: dict[uuid.UUID, Any] = {}
+        ordered = sorted(ids, key=str)
+        for start in range(0, len(ordered), CHUNK):
+            rows = (await self.session.execute(stmt.where(column.in_(ordered[start:start + CHUNK])))).all()
+            found.update({row.id: row for row in rows})
+        return found

@@ -3,10 +3,21 @@
 Import is all or nothing. Every row is read and checked, first cell by cell
 (``sheets.read_sheet``), then against the database in a few bulk look-ups
 (unknown region, region outside the caller's scope, a code repeated in the file or
-already taken, an unknown project); when anything is wrong, one ``ImportInvalid``
-(422, ``import.invalid``) lists every problem with its row and column, and nothing is
-written. Otherwise every row is created through the ordinary use case (so audit,
-events and rules are exactly those of the API), in the request's one transaction.
+already taken, an unknown project, the records the rows' IDs name); when anything is
+wrong, one ``ImportInvalid`` (422, ``import.invalid``) lists every problem with its row
+and column, and nothing is written. Otherwise every row goes through the ordinary use
+case (so audit, events and rules are exactly those of the API), in the request's one
+transaction.
+
+Export, edit, re-import: a row whose 记录ID names a record the caller may see updates
+that record. Its 版本 cell must equal the record's current version (the sheet's form of
+If-Match: missing → ``version_required``, different → ``stale``); only the cells that
+differ from the record go to the kind's update use case with that version, so an
+unchanged row changes nothing (no new version, no event, no audit entry); what the update
+use case cannot change (a project's code or stage, a task's or problem's project, a
+problem's status or registration date) is refused on its row when it differs
+(``sheet_specs.*_UPDATES``). A 记录ID outside the caller's scope reads as an ID already
+taken, exactly as before: nothing more is said of it.
 
 Export writes the caller's scoped list, with the filters of the list endpoints, and
 is bounded: more rows than the limit answer 413 asking for narrower filters.
@@ -22,10 +33,11 @@ from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.exc import StaleDataError
 
 from kernel import calendar
 from kernel.auth import Principal
-from kernel.errors import DomainError, FieldError, Invalid
+from kernel.errors import DomainError, FieldError, Invalid, PreconditionFailed
 from kernel.pagination import PageRequest
 from services.projects.db.models import Project
 from services.projects.db.models_work import ProblemRecord, Task
@@ -33,15 +45,24 @@ from services.projects.db.sheet_repositories import SheetLookups
 from services.projects.domain import problems as problem_uc
 from services.projects.domain import tasks as task_uc
 from services.projects.domain.command_vocabulary import LegalBasis
-from services.projects.domain.projects import ProjectDraft, create_project, list_projects
-from services.projects.domain.sheet_specs import PROBLEM_SHEET, PROJECT_SHEET, TASK_SHEET
+from services.projects.domain.projects import ProjectDraft, create_project, list_projects, update_project
+from services.projects.domain.sheet_specs import (
+    PROBLEM_SHEET,
+    PROBLEM_UPDATES,
+    PROJECT_SHEET,
+    PROJECT_UPDATES,
+    TASK_SHEET,
+    TASK_UPDATES,
+)
 from services.projects.domain.sheets import (
     ParsedRow,
     ParsedSheet,
     SheetLimits,
     SheetSpec,
     SheetTooLarge,
+    UpdateRules,
     read_sheet,
+    row_changes,
     write_sheet,
 )
 from services.projects.domain.work_vocabulary import ProblemCategory, ProblemStatus, TaskKind, TaskStatus
@@ -66,11 +87,36 @@ class ImportInvalid(Invalid):
 
 @dataclass(frozen=True, slots=True)
 class ImportReport:
+    """What an import did: ``created`` new records (their ids in ``ids``), ``updated`` existing ones
+    (``updated_ids``), and ``unchanged`` rows naming a record they left as it was; a dry run writes
+    nothing and counts what the import would do, without ids."""
+
     kind: str
     rows: int
     created: int
     dry_run: bool
     ids: tuple[uuid.UUID, ...] = ()
+    updated: int = 0
+    unchanged: int = 0
+    updated_ids: tuple[uuid.UUID, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class RowUpdate:
+    """A row that updates the record its ID names: the version it was exported at and what it changes."""
+
+    id: uuid.UUID
+    version: int
+    changes: dict[str, Any]
+
+
+@dataclass(slots=True)
+class UpdatePlan:
+    """The rows of a sheet that name existing records: ``rows`` every such row (repeats of an ID
+    included: they are no new records), ``updates`` the first row of each ID whose version held."""
+
+    rows: set[int]
+    updates: dict[int, RowUpdate]
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,12 +127,17 @@ class ExportFile:
 
 
 SPECS: dict[str, SheetSpec] = {s.kind: s for s in (PROJECT_SHEET, TASK_SHEET, PROBLEM_SHEET)}
+_UPDATE_NOTE = ("从系统导出的表格改好后可直接导入：保留“记录ID”和“版本”的行更新对应记录（只改与系统中不同的列，"
+                "未改动的行不作变更），“记录ID”为空的行新登记；导出后记录若已被他人修改，该行报错，须重新导出后再改。")
 _NOTES: dict[str, tuple[str, ...]] = {
-    "projects": ("项目编号全市唯一；行政区划须在您的管辖范围内。",),
+    "projects": ("项目编号全市唯一；行政区划须在您的管辖范围内。", _UPDATE_NOTE,
+                 "已有项目的项目编号和当前阶段不能通过导入修改（阶段变更须通过阶段推进办理）。"),
     "tasks": ("每行一项任务；项目编号须是您管辖范围内已登记的项目。",
-              "文号、审批机关和批复日期只用于审批类任务（立项、用地、环评、组卷报批、招拍挂等）。"),
+              "文号、审批机关和批复日期只用于审批类任务（立项、用地、环评、组卷报批、招拍挂等）。", _UPDATE_NOTE,
+              "不能通过导入把已有任务移到其他项目。"),
     "problems": ("每行一个问题，导入即挂号；项目编号须是您管辖范围内已登记的项目。",
-                 "已销号的问题不能导入：销号须在系统中附说明和佐证办理。"),
+                 "已销号的问题不能导入：销号须在系统中附说明和佐证办理。", _UPDATE_NOTE,
+                 "已有问题的状态、挂号日期和所属项目不能通过导入修改；重新打开问题须在系统中办理。"),
 }
 #: A constraint a row's insert broke (a race, or a record the caller's scope hides) → (column, message).
 _CONSTRAINT_CELLS: dict[str, tuple[str, str]] = {
@@ -146,22 +197,47 @@ def _add_integrity_error(sheet: ParsedSheet, row: int, error: IntegrityError) ->
     sheet.add(row, key, message, "conflict")
 
 
-async def _create_all(session: AsyncSession, sheet: ParsedSheet, create: Callable[[ParsedRow], Awaitable[uuid.UUID]],
-                      *, dry_run: bool) -> ImportReport:
-    """Create every good row through its use case, each in a savepoint so that a row the use case
-    refuses is reported and the next row still checked; keep them only when no row had a problem
-    (and this is no dry run). The use cases thus check each row exactly as the API would."""
+def _stale_message(current: int | None) -> str:
+    known = f"（当前版本 {current}）" if current is not None else ""
+    return f"该记录在导出后已被修改{known}，请重新导出后再改"
+
+
+async def _write_all(session: AsyncSession, sheet: ParsedSheet, create: Callable[[ParsedRow], Awaitable[uuid.UUID]],
+                     update: Callable[[RowUpdate], Awaitable[int]], plan: UpdatePlan, *,
+                     dry_run: bool) -> ImportReport:
+    """Create or update every good row through its use case, each in a savepoint so that a row the
+    use case refuses is reported and the next row still checked; keep them only when no row had a
+    problem (and this is no dry run). The use cases thus check each row exactly as the API would.
+    A row that changes nothing is not passed on; ``update`` answers the record's version after
+    the change (the same version: nothing changed)."""
     bad_rows = {i.row for i in sheet.issues}
     created: list[uuid.UUID] = []
+    updated: list[uuid.UUID] = []
+    unchanged = 0
     if sheet.header_row not in bad_rows:  # with a column missing, rows are incomplete: no attempt
         outer = await session.begin_nested()
         try:
             for row in sheet.rows:
                 if row.number in bad_rows:
                     continue
+                change = plan.updates.get(row.number)
+                if change is not None and not change.changes:
+                    unchanged += 1
+                    continue
                 try:
                     async with session.begin_nested():
-                        created.append(await create(row))
+                        if change is None:
+                            created.append(await create(row))
+                        elif await update(change) != change.version:
+                            updated.append(change.id)
+                        else:
+                            unchanged += 1
+                except PreconditionFailed as exc:  # changed since the look-up (a race)
+                    current = str(exc.extra.get("current_etag", "")).strip('"')
+                    sheet.add(row.number, "version", _stale_message(int(current) if current.isdigit() else None),
+                              "stale")
+                except StaleDataError:
+                    sheet.add(row.number, "version", _stale_message(None), "stale")
                 except DomainError as exc:
                     _add_domain_error(sheet, row.number, exc)
                 except IntegrityError as exc:
@@ -174,9 +250,11 @@ async def _create_all(session: AsyncSession, sheet: ParsedSheet, create: Callabl
         else:
             await outer.commit()
     _reject_if_any(sheet)
-    if dry_run:
-        return ImportReport(sheet.spec.kind, len(sheet.rows), 0, True)
-    return ImportReport(sheet.spec.kind, len(sheet.rows), len(created), False, tuple(created))
+    if dry_run:  # what the import would do; the records' ids are not kept (nothing was written)
+        return ImportReport(sheet.spec.kind, len(sheet.rows), len(created), True, updated=len(updated),
+                            unchanged=unchanged)
+    return ImportReport(sheet.spec.kind, len(sheet.rows), len(created), False, tuple(created),
+                        updated=len(updated), unchanged=unchanged, updated_ids=tuple(updated))
 
 
 def _unique(sheet: ParsedSheet, key: str, what: str) -> dict[Any, int]:
@@ -193,10 +271,44 @@ def _unique(sheet: ParsedSheet, key: str, what: str) -> dict[Any, int]:
     return first
 
 
-async def _check_ids(sheet: ParsedSheet, taken: Callable[[set[uuid.UUID]], Awaitable[set[uuid.UUID]]]) -> None:
+async def _plan_updates(
+    sheet: ParsedSheet,
+    visible: Callable[[set[uuid.UUID]], Awaitable[dict[uuid.UUID, dict[str, Any]]]],
+    taken: Callable[[set[uuid.UUID]], Awaitable[set[uuid.UUID]]],
+    rules: UpdateRules,
+) -> tuple[UpdatePlan, dict[uuid.UUID, dict[str, Any]]]:
+    """Sort the rows that name an existing record from the new ones (one look-up of the records the
+    caller may see, by the sheet's IDs), check each updating row's version and what it would change,
+    and report the IDs taken by records the caller may not see exactly as any ID already taken.
+    Answers the plan and the records (as an export writes them), by ID."""
     ids = _unique(sheet, "id", "记录ID")
-    for ident in sorted(await taken(set(ids)), key=str):
+    records = await visible(set(ids))
+    others = set(ids) - set(records)
+    for ident in sorted(await taken(others) if others else set(), key=str):
         sheet.add(ids[ident], "id", f"ID {ident} 已存在", "id_taken")
+    plan = UpdatePlan(set(), {})
+    for row in sheet.rows:
+        ident = row.values["id"]
+        record = records.get(ident) if ident is not None else None
+        if record is None:
+            continue
+        plan.rows.add(row.number)
+        if ids[ident] != row.number or not row.ok("version"):  # a repeat, or a version unread: reported
+            continue
+        current, given = record["version"], row.values["version"]
+        if given is None:
+            sheet.add(row.number, "version", f"该记录已存在（当前版本 {current}）：更新须保留导出时的版本号，"
+                                             "请在重新导出的文件上修改后导入", "version_required")
+            continue
+        if given != current:
+            sheet.add(row.number, "version", _stale_message(current), "stale")
+            continue
+        found = row_changes(sheet.spec, row, sheet.present, record, rules)
+        for key, code, message in found.refused:
+            if not sheet.has(row.number, key):  # e.g. a project already reported unknown
+                sheet.add(row.number, key, message, code)
+        plan.updates[row.number] = RowUpdate(ident, given, found.changes)
+    return plan, records
 
 
 async def _resolve_projects(sheet: ParsedSheet, lookups: SheetLookups, actor: Principal) -> dict[str, Project]:
@@ -227,9 +339,17 @@ async def import_projects(session: AsyncSession, actor: Principal, data: bytes, 
                           limits: SheetLimits | None = None) -> ImportReport:
     sheet = read_sheet(data, PROJECT_SHEET, limits)
     lookups = SheetLookups(session)
-    regions = {r.values["region_code"] for r in sheet.rows if r.values["region_code"]}
+
+    async def visible(ids: set[uuid.UUID]) -> dict[uuid.UUID, dict[str, Any]]:
+        return {i: project_record(p) for i, p in (await lookups.visible_projects(ids, actor.scope)).items()}
+
+    plan, _ = await _plan_updates(sheet, visible, lookups.taken_project_ids, PROJECT_UPDATES)
+    # A region is checked where it is given anew: on new rows and where an update moves the project.
+    moved = {n for n, u in plan.updates.items() if "region_code" in u.changes}
+    checked = [r for r in sheet.rows if r.number not in plan.rows or r.number in moved]
+    regions = {r.values["region_code"] for r in checked if r.values["region_code"]}
     known = await lookups.existing_regions(regions)
-    for row in sheet.rows:
+    for row in checked:
         region = row.values["region_code"]
         if region is None:
             continue
@@ -238,9 +358,9 @@ async def import_projects(session: AsyncSession, actor: Principal, data: bytes, 
         elif not actor.scope.allows(region):
             sheet.add(row.number, "region_code", f"行政区划 {region} 不在您的管辖范围内", "outside_scope")
     codes = _unique(sheet, "code", "项目编号")
-    for code in sorted(await lookups.taken_project_codes(set(codes))):
+    new_codes = {code for code, number in codes.items() if number not in plan.rows}  # an update keeps its code
+    for code in sorted(await lookups.taken_project_codes(new_codes)):
         sheet.add(codes[code], "code", f"项目编号 {code} 已存在", "code_taken")
-    await _check_ids(sheet, lookups.taken_project_ids)
 
     async def create(row: ParsedRow) -> uuid.UUID:
         v = row.values
@@ -253,7 +373,10 @@ async def import_projects(session: AsyncSession, actor: Principal, data: bytes, 
         ))
         return project.id
 
-    return await _create_all(session, sheet, create, dry_run=dry_run)
+    async def update(change: RowUpdate) -> int:
+        return (await update_project(session, actor, change.id, change.changes, change.version)).version
+
+    return await _write_all(session, sheet, create, update, plan, dry_run=dry_run)
 
 
 def project_record(project: Project) -> dict[str, Any]:
@@ -264,6 +387,7 @@ def project_record(project: Project) -> dict[str, Any]:
         "target_floor_area": project.target_floor_area, "target_land_mu": project.target_land_mu,
         "target_investment": project.target_investment,
         "legal_basis": LegalBasis(project.legal_basis) if project.legal_basis else None, "id": project.id,
+        "version": project.version,
     }
 
 
@@ -293,9 +417,14 @@ async def import_tasks(session: AsyncSession, actor: Principal, data: bytes, *, 
     sheet = read_sheet(data, TASK_SHEET, limits)
     lookups = SheetLookups(session)
     projects = await _resolve_projects(sheet, lookups, actor)
-    await _check_ids(sheet, lambda ids: lookups.taken_ids(Task.id, ids))
-    for row in sheet.rows:  # the rules among a task's fields, on every row (cells already bad left out)
-        if not (row.ok("kind") and row.ok("status")):
+
+    async def visible(ids: set[uuid.UUID]) -> dict[uuid.UUID, dict[str, Any]]:
+        return {i: task_record(t, t.project_code, today)
+                for i, t in (await lookups.visible_tasks(ids, actor.scope)).items()}
+
+    plan, _ = await _plan_updates(sheet, visible, lambda ids: lookups.taken_ids(Task.id, ids), TASK_UPDATES)
+    for row in sheet.rows:  # the rules among a new task's fields (an update's are checked by its use case)
+        if row.number in plan.rows or not (row.ok("kind") and row.ok("status")):
             continue
         values = {**row.values, "kind": row.values["kind"] or TaskKind.general,
                   "status": row.values["status"] or TaskStatus.not_started}
@@ -317,7 +446,11 @@ async def import_tasks(session: AsyncSession, actor: Principal, data: bytes, *, 
         ), today=today)
         return task.id
 
-    return await _create_all(session, sheet, create, dry_run=dry_run)
+    async def update(change: RowUpdate) -> int:
+        return (await task_uc.update_task(session, actor, change.id, change.changes, change.version,
+                                          today=today)).version
+
+    return await _write_all(session, sheet, create, update, plan, dry_run=dry_run)
 
 
 def task_record(task: Task, project_code: str, today: dt.date) -> dict[str, Any]:
@@ -329,6 +462,7 @@ def task_record(task: Task, project_code: str, today: dt.date) -> dict[str, Any]
         "duration_days": task.duration_days, "working_days": task.working_days,
         "document_number": task.document_number, "approving_authority": task.approving_authority,
         "approved_on": task.approved_on, "overdue": task_uc.is_overdue(task, today), "id": task.id,
+        "version": task.version,
     }
 
 
@@ -365,8 +499,19 @@ async def import_problems(session: AsyncSession, actor: Principal, data: bytes, 
     sheet = read_sheet(data, PROBLEM_SHEET, limits)
     lookups = SheetLookups(session)
     projects = await _resolve_projects(sheet, lookups, actor)
-    await _check_ids(sheet, lambda ids: lookups.taken_ids(ProblemRecord.id, ids))
-    for row in sheet.rows:  # the register use case's rules, on every row
+
+    async def visible(ids: set[uuid.UUID]) -> dict[uuid.UUID, dict[str, Any]]:
+        return {i: problem_record(p, p.project_code, today)
+                for i, p in (await lookups.visible_problems(ids, actor.scope)).items()}
+
+    plan, records = await _plan_updates(sheet, visible, lambda ids: lookups.taken_ids(ProblemRecord.id, ids),
+                                        PROBLEM_UPDATES)
+    for number, change in plan.updates.items():  # a closed problem changes only once reopened
+        if change.changes and records[change.id]["status"] is not ProblemStatus.open:
+            sheet.add(number, None, "问题已销号，不能通过导入修改；如需修改，请先在系统中重新打开", "not_open")
+    for row in sheet.rows:  # the register use case's rules, on every new row
+        if row.number in plan.rows:
+            continue
         v = row.values
         if v["status"] is ProblemStatus.closed:
             sheet.add(row.number, "status", "只能导入未销号的问题；销号须在系统中附说明和佐证办理", "closed")
@@ -385,7 +530,10 @@ async def import_problems(session: AsyncSession, actor: Principal, data: bytes, 
         ), today=today)
         return problem.id
 
-    return await _create_all(session, sheet, create, dry_run=dry_run)
+    async def update(change: RowUpdate) -> int:
+        return (await problem_uc.update_problem(session, actor, change.id, change.changes, change.version)).version
+
+    return await _write_all(session, sheet, create, update, plan, dry_run=dry_run)
 
 
 def problem_record(problem: ProblemRecord, project_code: str, today: dt.date) -> dict[str, Any]:
@@ -395,7 +543,7 @@ def problem_record(problem: ProblemRecord, project_code: str, today: dt.date) ->
         "owner_unit_name": problem.owner_unit_name, "deadline": problem.deadline,
         "registered_on": problem.registered_on, "status": ProblemStatus(problem.status),
         "closed_on": problem.closed_on, "closing_note": problem.closing_note,
-        "overdue": problem_uc.is_overdue(problem, today), "id": problem.id,
+        "overdue": problem_uc.is_overdue(problem, today), "id": problem.id, "version": problem.version,
     }
 
 

@@ -8,6 +8,7 @@ from services.projects.domain.command_vocabulary import LEGAL_BASIS_LABELS, Lega
 from services.projects.domain.sheets import (
     Column,
     SheetSpec,
+    UpdateRules,
     bool_cell,
     bool_format,
     date_cell,
@@ -23,10 +24,12 @@ from services.projects.domain.work_vocabulary import (
     PROBLEM_STATUS_LABELS,
     TASK_KIND_LABELS,
     TASK_STATUS_LABELS,
+    TaskKind,
+    TaskStatus,
 )
-from services.projects.vocabulary import LAND_PATH_LABELS, PROJECT_TYPE_LABELS, STAGE_LABELS
+from services.projects.vocabulary import LAND_PATH_LABELS, PROJECT_TYPE_LABELS, STAGE_LABELS, LandPath
 
-__all__ = ["PROBLEM_SHEET", "PROJECT_SHEET", "TASK_SHEET"]
+__all__ = ["PROBLEM_SHEET", "PROBLEM_UPDATES", "PROJECT_SHEET", "PROJECT_UPDATES", "TASK_SHEET", "TASK_UPDATES"]
 
 TWO_PLACES_FORMAT = "#,##0.00"
 DATE_FORMAT = "yyyy-mm-dd"
@@ -49,7 +52,8 @@ LEGAL_BASIS_ALIASES: dict[str, LegalBasis] = {
 }
 
 
-def project_code_column(key: str = "code", hint: str = "3–32 位大写字母、数字或连字符，如 YY-PG-2021-001"
+def project_code_column(key: str = "code",
+                        hint: str = "3–32 位大写字母、数字或连字符，如 YY-PG-2021-001；登记后不能通过导入修改"
                         ) -> Column[str]:
     return Column("项目编号", key, text_cell(max_length=32, pattern=PROJECT_CODE,
                                              pattern_hint="应为 3–32 位大写字母、数字或连字符，如 YY-PG-2021-001"),
@@ -58,7 +62,14 @@ def project_code_column(key: str = "code", hint: str = "3–32 位大写字母�
 
 def id_column(what: str) -> Column[Any]:
     return Column("记录ID", "id", uuid_cell(), format=str, width=38,
-                  hint=f"系统生成的{what} ID；新登记时留空，迁移数据时保留原 ID")
+                  hint=f"系统生成的{what} ID。新登记时留空（或填写客户端生成的 ID，迁移数据时保留原 ID）；"
+                       f"从系统导出的行保留此 ID，导入时即更新该{what}（须同时保留“版本”）")
+
+
+def version_column() -> Column[Any]:
+    """The record's version as exported: an updating row must carry it (the sheet's If-Match)."""
+    return Column("版本", "version", integer_cell(minimum=1, maximum=2_000_000_000), width=8, number_format="0",
+                  hint="系统填写，更新已有记录时请勿修改；新登记时留空。导出后记录若已被他人修改，须重新导出后再改")
 
 
 PROJECT_SHEET = SheetSpec("projects", "项目清单", (
@@ -73,7 +84,8 @@ PROJECT_SHEET = SheetSpec("projects", "项目清单", (
            required=True, width=16, hint="12 位行政区划代码，如 430903001000（须在您的管辖范围内）"),
     Column("所属片区", "zone", text_cell(max_length=100), width=16),
     Column("当前阶段", "stage", enum_cell(STAGE_LABELS), format=_label(STAGE_LABELS), width=12,
-           choices=tuple(STAGE_LABELS.values()), hint="留空为谋划储备"),
+           choices=tuple(STAGE_LABELS.values()),
+           hint="新登记时留空为谋划储备；已有项目的阶段不能通过导入修改，须通过阶段推进办理"),
     Column("目标户数", "target_households", integer_cell(minimum=0, maximum=1_000_000), width=12,
            number_format="0", hint="0–1000000 的整数"),
     Column("目标征收建筑面积（平方米）", "target_floor_area", decimal_cell(), format=money_format, width=18,
@@ -86,6 +98,7 @@ PROJECT_SHEET = SheetSpec("projects", "项目清单", (
            format=_label(LEGAL_BASIS_LABELS), width=40, choices=tuple(LEGAL_BASIS_LABELS.values()),
            hint="《国有土地上房屋征收与补偿条例》第八条所列情形，可只写项号，如“（五）”或“5”"),
     id_column("项目"),
+    version_column(),
 ))
 
 
@@ -104,7 +117,7 @@ def _owner_columns() -> tuple[Column[Any], ...]:
 
 
 TASK_SHEET = SheetSpec("tasks", "任务清单", (
-    project_code_column("project_code", "任务所属项目的编号（须在您的管辖范围内）"),
+    project_code_column("project_code", "任务所属项目的编号（须在您的管辖范围内）；不能通过导入把任务移到其他项目"),
     _text("任务名称", "title", 200, required=True, width=30),
     Column("任务类型", "kind", enum_cell(TASK_KIND_LABELS), format=_label(TASK_KIND_LABELS), width=14,
            choices=tuple(TASK_KIND_LABELS.values()), hint="留空为一般任务；立项、用地、环评等审批事项选相应类型"),
@@ -128,11 +141,12 @@ TASK_SHEET = SheetSpec("tasks", "任务清单", (
     Column("是否逾期", "overdue", bool_cell(), format=bool_format, width=10, export_only=True,
            hint="导出时按当天计算"),
     id_column("任务"),
+    version_column(),
 ))
 
 
 PROBLEM_SHEET = SheetSpec("problems", "问题清单", (
-    project_code_column("project_code", "问题所属项目的编号（须在您的管辖范围内）"),
+    project_code_column("project_code", "问题所属项目的编号（须在您的管辖范围内）；不能通过导入把问题移到其他项目"),
     Column("问题类别", "category", enum_cell(PROBLEM_CATEGORY_LABELS), format=_label(PROBLEM_CATEGORY_LABELS),
            required=True, width=12, choices=tuple(PROBLEM_CATEGORY_LABELS.values())),
     _text("问题标题", "title", 200, required=True, width=30),
@@ -140,13 +154,53 @@ PROBLEM_SHEET = SheetSpec("problems", "问题清单", (
     _text("攻坚措施", "measure", 4000, width=30),
     *_owner_columns(),
     _date("清零时限", "deadline", required=True, hint="日期，不能早于挂号日期"),
-    _date("挂号日期", "registered_on", hint="留空为今天；补录台账时可填更早的日期，不能晚于今天"),
+    _date("挂号日期", "registered_on", hint="留空为今天；补录台账时可填更早的日期，不能晚于今天；登记后不能修改"),
     Column("状态", "status", enum_cell(PROBLEM_STATUS_LABELS), format=_label(PROBLEM_STATUS_LABELS), width=10,
            choices=tuple(PROBLEM_STATUS_LABELS.values()),
-           hint="导入只登记未销号的问题（留空即未销号）；销号须在系统中附说明和佐证办理"),
+           hint="导入只登记未销号的问题（留空即未销号）；销号须在系统中附说明和佐证办理，"
+                "重新打开也须在系统中办理，不能通过导入改状态"),
     Column("销号日期", "closed_on", date_cell(), width=13, number_format=DATE_FORMAT, export_only=True),
     Column("销号说明", "closing_note", text_cell(max_length=4000), width=30, export_only=True),
     Column("是否逾期", "overdue", bool_cell(), format=bool_format, width=10, export_only=True,
            hint="导出时按当天计算"),
     id_column("问题"),
+    version_column(),
 ))
+
+
+# --------------------------------------------------------------------------- updates (export → edit → re-import)
+#
+# A row whose 记录ID names a record the caller may see updates it through the kind's update use
+# case: ``updatable`` are those of the use case's UPDATABLE fields the sheet has; what that use
+# case cannot change is refused when it differs (a blank cell of it changes nothing).
+
+_NOT_UPDATABLE = "not_updatable"
+
+PROJECT_UPDATES = UpdateRules(
+    updatable=frozenset({"name", "type", "land_path", "region_code", "zone", "target_households",
+                         "target_floor_area", "target_land_mu", "target_investment", "legal_basis"}),
+    fixed={
+        "code": (_NOT_UPDATABLE, "项目编号登记后不能修改（现为 {current}）"),
+        "stage": (_NOT_UPDATABLE, "阶段变更须通过阶段推进办理，不能通过导入修改（当前阶段：{current}）"),
+    },
+    defaults={"land_path": LandPath.state},
+)
+
+TASK_UPDATES = UpdateRules(
+    updatable=frozenset({"title", "kind", "description", "owner_name", "owner_unit_name", "planned_start",
+                         "planned_end", "actual_start", "actual_end", "status", "progress", "duration_days",
+                         "working_days", "document_number", "approving_authority", "approved_on"}),
+    fixed={"project_code": (_NOT_UPDATABLE, "不能通过导入把任务移到其他项目（现属项目 {current}）")},
+    defaults={"kind": TaskKind.general, "status": TaskStatus.not_started, "progress": 0, "working_days": False},
+)
+
+PROBLEM_UPDATES = UpdateRules(
+    updatable=frozenset({"category", "title", "description", "measure", "owner_name", "owner_unit_name",
+                         "deadline"}),
+    fixed={
+        "project_code": (_NOT_UPDATABLE, "不能通过导入把问题移到其他项目（现属项目 {current}）"),
+        "status": (_NOT_UPDATABLE, "问题状态不能通过导入修改（当前：{current}）；销号须在系统中附说明和佐证办理，"
+                                   "重新打开也须在系统中办理"),
+        "registered_on": (_NOT_UPDATABLE, "挂号日期登记后不能修改（现为 {current}）"),
+    },
+)

@@ -24,6 +24,10 @@ frozen, widths per column, drop-down lists for coded values, and a second sheet
   with a real third decimal place is refused, as the API refuses it;
 - text and codes are text (a code like ``001`` keeps its zeros).
 
+Updating (``row_changes``): a row whose ID names an existing record is compared with
+what an export writes of that record; only the cells that differ become changes, and a
+column the update may not make (``UpdateRules.fixed``) is refused when it differs.
+
 Nothing here touches the database or HTTP: the use cases in ``imports.py`` add the
 checks that need the database and turn the collected problems into one error.
 """
@@ -52,10 +56,10 @@ from kernel.errors import FieldError, Invalid, TooLarge, UnsupportedMediaType
 from kernel.types import quantize2
 
 __all__ = [
-    "XLSX_MEDIA_TYPE", "CellError", "Column", "ParsedRow", "ParsedSheet", "SheetIssue", "SheetLimits",
-    "SheetNotXlsx", "SheetSpec", "SheetTooLarge", "SheetUnreadable", "bool_cell", "bool_format", "check_upload",
-    "date_cell", "decimal_cell", "enum_cell", "integer_cell", "is_xlsx", "read_sheet", "text_cell", "uuid_cell",
-    "write_sheet",
+    "XLSX_MEDIA_TYPE", "CellError", "Column", "ParsedRow", "ParsedSheet", "RowChanges", "SheetIssue", "SheetLimits",
+    "SheetNotXlsx", "SheetSpec", "SheetTooLarge", "SheetUnreadable", "UpdateRules", "bool_cell", "bool_format",
+    "check_upload", "date_cell", "decimal_cell", "enum_cell", "integer_cell", "is_xlsx", "read_sheet", "row_changes",
+    "same_value", "text_cell", "uuid_cell", "write_sheet",
 ]
 
 XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -185,6 +189,12 @@ class ParsedSheet:
     header_row: int
     rows: list[ParsedRow] = field(default_factory=list)
     issues: list[SheetIssue] = field(default_factory=list)
+    present: frozenset[str] = frozenset()  # keys of the (importable) columns the file has
+
+    def has(self, row: int, key: str) -> bool:
+        """Whether a problem is already reported on this row's cell of ``key``."""
+        header = self.spec.column(key).header
+        return any(i.row == row and i.column == header for i in self.issues)
 
     def add(self, row: int, key: str | None, message: str, code: str = "invalid") -> None:
         header = self.spec.column(key).header if key else None
@@ -493,6 +503,7 @@ def read_sheet(data: bytes, spec: SheetSpec, limits: SheetLimits | None = None) 
             positions.pop(i, None)
         else:
             seen.add(known[name].key)
+    sheet.present = frozenset(seen)
     for column in spec.columns:
         if column.required and column.key not in seen:
             sheet.issues.append(SheetIssue(header_row, column.header, "缺少必填列", "missing_column"))
@@ -517,6 +528,82 @@ def read_sheet(data: bytes, spec: SheetSpec, limits: SheetLimits | None = None) 
             parsed.setdefault(column.key, None)
         sheet.rows.append(ParsedRow(number, parsed, frozenset(bad)))
     return sheet
+
+
+# --------------------------------------------------------------------------- updates
+
+
+@dataclass(frozen=True, slots=True)
+class UpdateRules:
+    """How a row updates the record its ID names. ``updatable``: the columns the kind's update
+    use case may change (their keys are the use case's field names); ``defaults``: what a blank
+    cell of one of them means (as on creation: a blank status is "not started"); ``fixed``: the
+    columns it may not change, each with the (code, message) of the refusal, ``{current}`` in the
+    message naming the record's value (a blank fixed cell changes nothing). The record ID and
+    its version are checked apart; export-only columns are ignored as on creation."""
+
+    updatable: frozenset[str]
+    fixed: Mapping[str, tuple[str, str]] = field(default_factory=dict)
+    defaults: Mapping[str, Any] = field(default_factory=dict)
+
+    def covers(self, spec: SheetSpec) -> bool:
+        """Every column an import reads is updatable, fixed, or the ID and version."""
+        keys = {c.key for c in spec.columns if not c.export_only} - {"id", "version"}
+        return keys == set(self.updatable) | set(self.fixed) and not set(self.updatable) & set(self.fixed)
+
+
+@dataclass(frozen=True, slots=True)
+class RowChanges:
+    """What a row would change in its record (by field), and what it may not change:
+    (key, code, message) for each fixed column that differs."""
+
+    changes: dict[str, Any]
+    refused: tuple[tuple[str, str, str], ...] = ()
+
+
+def _plain(value: Any) -> Any:
+    """A value as compared: an enum by its code, text without surrounding spaces, empty text as blank."""
+    if isinstance(value, enum.Enum):
+        value = value.value
+    if isinstance(value, str):
+        value = value.strip() or None
+    return value
+
+
+def same_value(a: Any, b: Any) -> bool:
+    return bool(_plain(a) == _plain(b))
+
+
+def _shown(column: Column[Any], value: Any) -> str:
+    if value is None:
+        return "空"
+    written = column.write(value)
+    return written.isoformat() if isinstance(written, dt.date) else str(written)
+
+
+def row_changes(spec: SheetSpec, row: ParsedRow, present: Iterable[str], record: Mapping[str, Any],
+                rules: UpdateRules) -> RowChanges:
+    """The differences between a row and the record it names (``record``: the values an export
+    writes, by column key), over the columns the file has (a column left out changes nothing) and
+    whose cell could be read. An unchanged row gives no changes."""
+    keys = set(present)
+    changes: dict[str, Any] = {}
+    refused: list[tuple[str, str, str]] = []
+    for column in spec.columns:
+        key = column.key
+        if column.export_only or key not in keys or not row.ok(key):
+            continue
+        value = row.values.get(key)
+        if key in rules.fixed:
+            if value is not None and not same_value(value, record.get(key)):
+                code, message = rules.fixed[key]
+                refused.append((key, code, message.format(current=_shown(column, record.get(key)))))
+        elif key in rules.updatable:
+            if value is None:
+                value = rules.defaults.get(key)
+            if not same_value(value, record.get(key)):
+                changes[key] = value
+    return RowChanges(changes, tuple(refused))
 
 
 # --------------------------------------------------------------------------- writing
