@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable, Iterable
+from operator import itemgetter
 from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic_core import to_json
 from starlette.responses import Response
 
 
@@ -74,3 +77,45 @@ def model_response(model: BaseModel, status_code: int = 200) -> Response:
     again; for a page of 50 records that is a fifth of the request (decision 0014). The route
     keeps ``response_model`` for the contract."""
     return Response(content=model.model_dump_json(), status_code=status_code, media_type="application/json")
+
+
+Derive = Callable[[dict[str, Any]], None]
+
+
+class RowsJson:
+    """A hot list's page written as JSON straight from read-only rows, without building and
+    validating one response model per record (decision 0018): the columns the schema names are
+    copied from each row, ``derive`` adds the fields the schema derives (labels, flags), and
+    pydantic's serializer writes the page. The output must equal the schema's own dump of the
+    same records; each use is tested for that against the single-record route, which goes
+    through the schema. Anything that is not a row (an ORM instance) takes the schema's path."""
+
+    def __init__(self, model: type[BaseModel], derived: Iterable[str] = (), derive: Derive | None = None) -> None:
+        skip = set(derived)
+        self.model = model
+        self.columns = tuple(name for name in model.model_fields if name not in skip)
+        self.derive = derive
+        self._getters: dict[tuple[str, ...], Callable[[Any], tuple[Any, ...]]] = {}
+
+    def _getter(self, fields: tuple[str, ...]) -> Callable[[Any], tuple[Any, ...]]:
+        getter = self._getters.get(fields)
+        if getter is None:
+            positions = [fields.index(name) for name in self.columns]  # ValueError: a column is missing
+            single = itemgetter(*positions)
+            getter = (lambda row: (single(row),)) if len(positions) == 1 else single
+            self._getters[fields] = getter
+        return getter
+
+    def item(self, row: Any, derive: Derive | None = None) -> dict[str, Any]:
+        fields = getattr(row, "_fields", None)
+        if fields is None:
+            return self.model.model_validate(row).model_dump(mode="json")
+        values = dict(zip(self.columns, self._getter(fields)(row), strict=True))
+        if derive := derive or self.derive:
+            derive(values)
+        return values
+
+    def page(self, rows: Iterable[Any], next_cursor: str | None, *, derive: Derive | None = None) -> Response:
+        """``{"items": [...], "next_cursor": ...}`` as the schema's ``Page`` writes it."""
+        items = [self.item(row, derive) for row in rows]
+        return Response(content=to_json({"items": items, "next_cursor": next_cursor}), media_type="application/json")

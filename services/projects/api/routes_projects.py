@@ -14,9 +14,9 @@ from kernel.regions import PREFIX_PATTERN
 from kernel.web.deps import IfMatch, PageDep, SessionDep, api_router
 from kernel.web.idempotency import IdempotencyDep
 from kernel.web.problems import problem_responses
-from kernel.web.schemas import model_response
 from services.projects.api.deps import ReadProjects, WriteProjects
 from services.projects.api.schemas import (
+    PROJECT_ROWS,
     ProjectCreate,
     ProjectFeature,
     ProjectFeatureCollection,
@@ -65,8 +65,7 @@ async def list_projects(
         updated_since = updated_since.replace(tzinfo=dt.UTC)
     result = await uc.list_projects(session, actor, page, region_prefix=region_prefix, type=type, stage=stage,
                                     updated_since=updated_since)
-    return model_response(ProjectPage(items=[ProjectRead.model_validate(p) for p in result.items],
-                                      next_cursor=result.next_cursor))
+    return PROJECT_ROWS.page(result.items, result.next_cursor)
 
 
 class GeoJSONResponse(JSONResponse):

@@ -5,17 +5,19 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import Annotated
+from collections.abc import Sequence
+from typing import Annotated, Any
 
 from fastapi import Header, Query, Response, status
 
+from kernel import calendar
 from kernel.concurrency import etag, expected_version
 from kernel.web.deps import IfMatch, PageDep, SessionDep, api_router
 from kernel.web.idempotency import IdempotencyDep
 from kernel.web.problems import problem_responses
-from kernel.web.schemas import model_response
 from services.projects.api.deps import ReadProjects, WithdrawDocuments, WriteTasks
 from services.projects.api.work_schemas import (
+    TASK_ROWS,
     DocumentList,
     DocumentRead,
     DocumentWithdraw,
@@ -29,6 +31,7 @@ from services.projects.api.work_schemas import (
     TaskPlanRead,
     TaskRead,
     TaskUpdate,
+    task_derived,
 )
 from services.projects.api.work_uploads import (
     BufferedUpload,
@@ -49,6 +52,11 @@ router.route_class = BufferedUpload
 
 _OVERDUE = Query(description="true：只看逾期（计划完成日期已过且未完成）；false：只看未逾期")
 _UPDATED_SINCE = Query(description="只返回此时间之后变更的任务（增量同步），按变更时间排序")
+
+
+def _task_page(rows: Sequence[Any], next_cursor: str | None) -> Response:
+    today = calendar.today()
+    return TASK_ROWS.page(rows, next_cursor, derive=lambda values: task_derived(values, today))
 
 
 def _read(task: object, response: Response) -> TaskRead:
@@ -91,8 +99,7 @@ async def list_project_tasks(
     result = await uc.list_tasks(session, actor, page, project_id=project_id, status=status_, kind=kind,
                                  approvals_only=approvals, overdue=overdue, due_before=due_before,
                                  updated_since=_utc(updated_since))
-    return model_response(TaskPage(items=[TaskRead.model_validate(t) for t in result.items],
-                                   next_cursor=result.next_cursor))
+    return _task_page(result.items, result.next_cursor)
 
 
 @router.get("/tasks", response_model=TaskPage, summary="任务列表（管辖范围内所有项目）")
@@ -109,8 +116,7 @@ async def list_tasks(
 ) -> Response:
     result = await uc.list_tasks(session, actor, page, status=status_, kind=kind, approvals_only=approvals,
                                  overdue=overdue, due_before=due_before, updated_since=_utc(updated_since))
-    return model_response(TaskPage(items=[TaskRead.model_validate(t) for t in result.items],
-                                   next_cursor=result.next_cursor))
+    return _task_page(result.items, result.next_cursor)
 
 
 @router.get("/tasks/{task_id}", response_model=TaskRead, summary="查看任务", responses=problem_responses(404))

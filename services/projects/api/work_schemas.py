@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_vali
 
 from kernel import calendar
 from kernel.pagination import Page
-from kernel.web.schemas import MergePatch, attributes_of
+from kernel.web.schemas import MergePatch, RowsJson, attributes_of
 from services.projects.domain.work_vocabulary import (
     PROBLEM_CATEGORY_LABELS,
     PROBLEM_EVENT_LABELS,
@@ -135,11 +135,21 @@ class TaskRead(OwnerRead):
         if isinstance(data, dict):
             return data
         values = _attrs(cls, data)
-        kind, status = TaskKind(data.kind), TaskStatus(data.status)
-        values.update(kind_label=TASK_KIND_LABELS[kind], is_approval=kind.is_approval,
-                      status_label=TASK_STATUS_LABELS[status], depends_on=list(data.depends_on or []),
-                      overdue=data.planned_end is not None and data.planned_end < calendar.today() and status.is_open)
+        task_derived(values, calendar.today())
         return values
+
+
+def task_derived(values: dict[str, Any], today: dt.date) -> None:
+    """What a task's record derives from its values: labels, approval, overdue (as of ``today``)."""
+    kind, status = TaskKind(values["kind"]), TaskStatus(values["status"])
+    end = values["planned_end"]
+    values.update(kind_label=TASK_KIND_LABELS[kind], is_approval=kind.is_approval,
+                  status_label=TASK_STATUS_LABELS[status], depends_on=list(values["depends_on"] or []),
+                  overdue=end is not None and end < today and status.is_open)
+
+
+#: A page of tasks written from rows (the lists' hot path; decision 0018); ``derive`` per request (today).
+TASK_ROWS = RowsJson(TaskRead, derived=("kind_label", "is_approval", "status_label", "overdue"))
 
 
 class TaskPage(Page[TaskRead]):
