@@ -107,15 +107,22 @@ class RowsJson:
         return getter
 
     def item(self, row: Any, derive: Derive | None = None) -> dict[str, Any]:
-        fields = getattr(row, "_fields", None)
+        return self._items([row], derive)[0]
+
+    def _items(self, rows: list[Any], derive: Derive | None) -> list[dict[str, Any]]:
+        if not rows:
+            return []
+        fields = getattr(rows[0], "_fields", None)  # the rows of one result share their columns
         if fields is None:
-            return self.model.model_validate(row).model_dump(mode="json")
-        values = dict(zip(self.columns, self._getter(fields)(row), strict=True))
-        if derive := derive or self.derive:
-            derive(values)
-        return values
+            return [self.model.model_validate(row).model_dump(mode="json") for row in rows]
+        getter, columns, derive = self._getter(fields), self.columns, derive or self.derive
+        items = [dict(zip(columns, getter(row), strict=True)) for row in rows]
+        if derive is not None:
+            for values in items:
+                derive(values)
+        return items
 
     def page(self, rows: Iterable[Any], next_cursor: str | None, *, derive: Derive | None = None) -> Response:
         """``{"items": [...], "next_cursor": ...}`` as the schema's ``Page`` writes it."""
-        items = [self.item(row, derive) for row in rows]
+        items = self._items(list(rows), derive)
         return Response(content=to_json({"items": items, "next_cursor": next_cursor}), media_type="application/json")
