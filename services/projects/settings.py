@@ -35,6 +35,10 @@ class ProjectsSettings(ServiceSettings):
     sheets_max_unpacked_bytes: int = Field(default=200 * 1024 * 1024, gt=0, description="zip-bomb guard")
     sheets_import_max_rows: int = Field(default=2000, gt=0)
     sheets_export_max_rows: int = Field(default=50_000, gt=0)
+    # Bounds on a project's outline (GeoJSON): larger ones are refused with 422.
+    geometry_max_polygons: int = Field(default=50, ge=1, description="polygons in a MultiPolygon")
+    geometry_max_rings: int = Field(default=50, ge=1, description="rings per polygon (the outline and its holes)")
+    geometry_max_positions: int = Field(default=10_000, ge=4, description="positions in the whole outline")
     # Stage gates (DOMAIN.md §3.9), defaults configurable per deployment.
     gate_comment_window_days: int = Field(default=30, ge=0)
     gate_collective_plan_notice_days: int = Field(default=30, ge=0)

@@ -85,6 +85,25 @@ async def test_nan_in_the_outline_is_refused(projects: httpx.AsyncClient, region
         (e["field"], e["code"]) for e in r.json()["errors"]]
 
 
+async def test_outline_bounds_are_settings(projects: httpx.AsyncClient, regions: list[str], count, monkeypatch,
+                                          projects_app) -> None:
+    settings = projects_app.state.settings
+    two = {"type": "MultiPolygon", "coordinates": [[RING], [[[p[0] + 0.1, p[1]] for p in RING]]]}
+    assert (await projects.post(f"{P}/projects", json=project_body("BOUND-1", geometry=two))).status_code == 201
+    monkeypatch.setattr(settings, "geometry_max_polygons", 1)
+    r = await projects.post(f"{P}/projects", json=project_body("BOUND-2", geometry=two))
+    assert r.status_code == 422, r.text
+    assert ("body.geometry.coordinates", "too_many_polygons") in [(e["field"], e["code"]) for e in r.json()["errors"]]
+    monkeypatch.setattr(settings, "geometry_max_positions", 4)
+    project = (await projects.get(f"{P}/projects", params={"limit": 1})).json()["items"][0]
+    r = await projects.patch(f"{P}/projects/{project['id']}", json={"geometry": {"type": "Polygon",
+                                                                                "coordinates": [RING]}},
+                             headers={"If-Match": '"1"'})
+    assert r.status_code == 422, r.text
+    assert ("body.geometry.coordinates", "too_many_positions") in [(e["field"], e["code"]) for e in r.json()["errors"]]
+    assert await count("projects.project") == 1
+
+
 async def test_units_must_fit(projects: httpx.AsyncClient, units: dict[str, str]) -> None:
     async def errors(**over: Any) -> list[tuple[str, str]]:
         r = await projects.post(f"{P}/projects", json=project_body("FIT-1", **over))

@@ -6,7 +6,7 @@ import datetime as dt
 import uuid
 from typing import Annotated
 
-from fastapi import Query, Response, status
+from fastapi import Depends, Query, Request, Response, status
 from fastapi.responses import JSONResponse
 
 from kernel.concurrency import etag, expected_version
@@ -25,10 +25,20 @@ from services.projects.api.schemas import (
     ProjectUpdate,
 )
 from services.projects.domain import projects as uc
+from services.projects.domain.geojson import GeometryLimits
 from services.projects.domain.projects import ProjectDraft
 from services.projects.vocabulary import ProjectType, Stage
 
 router = api_router("/api/v1/projects/projects", "projects")
+
+
+async def geometry_limits(request: Request) -> GeometryLimits:
+    s = request.app.state.settings
+    return GeometryLimits(max_polygons=s.geometry_max_polygons, max_rings=s.geometry_max_rings,
+                          max_positions=s.geometry_max_positions)
+
+
+Limits = Annotated[GeometryLimits, Depends(geometry_limits)]
 
 
 def _read(project: object, response: Response) -> ProjectRead:
@@ -40,8 +50,8 @@ def _read(project: object, response: Response) -> ProjectRead:
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=ProjectRead,
              summary="登记项目", responses=problem_responses(403, 409))
 async def create_project(body: ProjectCreate, session: SessionDep, response: Response, actor: WriteProjects,
-                         idem: IdempotencyDep) -> ProjectRead:
-    project = await uc.create_project(session, actor, ProjectDraft(**body.model_dump()))
+                         idem: IdempotencyDep, limits: Limits) -> ProjectRead:
+    project = await uc.create_project(session, actor, ProjectDraft(**body.model_dump()), geometry_limits=limits)
     response.headers["Location"] = f"{router.prefix}/{project.id}"
     read = _read(project, response)
     await idem.save(response, read, status.HTTP_201_CREATED)
@@ -101,7 +111,7 @@ async def get_project(project_id: uuid.UUID, session: SessionDep, response: Resp
 @router.patch("/{project_id}", response_model=ProjectRead, summary="修改项目信息",
               responses=problem_responses(403, 404, 412, 428))
 async def update_project(project_id: uuid.UUID, body: ProjectUpdate, session: SessionDep, response: Response,
-                         actor: WriteProjects, if_match: IfMatch = None) -> ProjectRead:
+                         actor: WriteProjects, limits: Limits, if_match: IfMatch = None) -> ProjectRead:
     expected = expected_version(if_match)
-    project = await uc.update_project(session, actor, project_id, body.changes(), expected)
+    project = await uc.update_project(session, actor, project_id, body.changes(), expected, geometry_limits=limits)
     return _read(project, response)

@@ -34,7 +34,7 @@ from services.projects.domain.errors import (
     UnknownRegion,
 )
 from services.projects.domain.events import ProjectChanged
-from services.projects.domain.geojson import GeometryInvalid, validate_geometry
+from services.projects.domain.geojson import DEFAULT_LIMITS, GeometryInvalid, GeometryLimits, validate_geometry
 from services.projects.vocabulary import LandPath, ProjectType, Stage
 
 __all__ = ["RECORDS", "GeometryInvalid", "ProjectDraft", "ProjectNotFound", "create_project", "get_project",
@@ -107,8 +107,8 @@ async def _require_unit(session: AsyncSession, actor: Principal, unit_id: uuid.U
             FieldError(path, "unit_region", "该单位不负责项目所在区划")])
 
 
-def _geometry(value: dict[str, Any] | None) -> dict[str, Any] | None:
-    return None if value is None else validate_geometry(value, field="body.geometry")
+def _geometry(value: dict[str, Any] | None, limits: GeometryLimits) -> dict[str, Any] | None:
+    return None if value is None else validate_geometry(value, field="body.geometry", limits=limits)
 
 
 async def _check_refs(session: AsyncSession, actor: Principal, region_code: str, lead_unit_id: uuid.UUID | None,
@@ -118,10 +118,11 @@ async def _check_refs(session: AsyncSession, actor: Principal, region_code: str,
                         frozenset({UnitKind.implementing_company}), "implementing_company_id")
 
 
-async def create_project(session: AsyncSession, actor: Principal, draft: ProjectDraft) -> Project:
+async def create_project(session: AsyncSession, actor: Principal, draft: ProjectDraft, *,
+                         geometry_limits: GeometryLimits = DEFAULT_LIMITS) -> Project:
     repo = ProjectRepository(session)
     await _require_region(session, actor, draft.region_code)
-    geometry = _geometry(draft.geometry)
+    geometry = _geometry(draft.geometry, geometry_limits)
     await _check_refs(session, actor, draft.region_code, draft.lead_unit_id, draft.implementing_company_id)
     if await repo.code_taken(draft.code):
         raise ProjectCodeTaken(errors=[FieldError("body.code", "code_taken", f"项目编号 {draft.code} 已存在")])
@@ -166,7 +167,8 @@ async def list_projects(
 
 
 async def update_project(session: AsyncSession, actor: Principal, project_id: uuid.UUID, changes: dict[str, Any],
-                         expected_version: int | None) -> Project:
+                         expected_version: int | None, *,
+                         geometry_limits: GeometryLimits = DEFAULT_LIMITS) -> Project:
     project = await get_project(session, actor, project_id)
     check_version(project.version, expected_version)
     unknown = set(changes) - UPDATABLE
@@ -176,7 +178,7 @@ async def update_project(session: AsyncSession, actor: Principal, project_id: uu
     if region_moved:
         await _require_region(session, actor, changes["region_code"])
     if "geometry" in changes:
-        changes = {**changes, "geometry": _geometry(changes["geometry"])}
+        changes = {**changes, "geometry": _geometry(changes["geometry"], geometry_limits)}
     region_code = changes.get("region_code", project.region_code)
     lead = changes.get("lead_unit_id", project.lead_unit_id)
     company = changes.get("implementing_company_id", project.implementing_company_id)
