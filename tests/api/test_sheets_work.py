@@ -192,6 +192,18 @@ async def test_task_export_is_scoped_and_filtered(projects: httpx.AsyncClient, w
     assert hidden.json()["code"] == "project.not_found"
 
 
+async def test_what_a_user_typed_exports_as_text(projects: httpx.AsyncClient, work: dict[str, str]) -> None:
+    """A title that reads like a formula stays text; a control character (an app's bad keyboard)
+    does not break the export of everyone's list."""
+    await new(projects, work["WK-OWN"], "tasks", {"title": '=HYPERLINK("http://example.com","点此")'})
+    await new(projects, work["WK-OWN"], "tasks", {"title": "入户\x17调查"})
+    r = await projects.get(f"{SHEETS}/tasks")
+    assert r.status_code == 200, r.text
+    sheet = load_workbook(io.BytesIO(r.content)).worksheets[0]
+    cells = {c.value: c.data_type for c in sheet["B"][1:]}
+    assert cells == {'=HYPERLINK("http://example.com","点此")': "s", "入户调查": "s"}
+
+
 @pytest.mark.parametrize(("role", "tasks", "problems"), [
     ("street_officer", 201, 201), ("taskforce_member", 201, 201), ("district_commander", 201, 201),
     ("field_worker", 403, 201), ("auditor", 403, 403), ("housing_officer", 403, 403), ("finance_officer", 403, 403),

@@ -285,3 +285,15 @@ def test_project_template_and_huge_money_as_text() -> None:
     cell = load_workbook(io.BytesIO(data))["项目清单"]["K2"]
     assert cell.value == "12345678901234.56"
     assert read_sheet(data, PROJECT_SHEET).rows[0].values["target_investment"] == Decimal("12345678901234.56")
+
+
+def test_text_is_written_as_text_never_a_formula_nor_illegal() -> None:
+    """A name typed as a formula stays text in an export (formula injection), and control
+    characters a workbook cannot hold are dropped instead of failing the whole export."""
+    data = write_sheet(PROJECT_SHEET, [{"code": "YY-1", "name": '=HYPERLINK("http://example.com","点此查看")'},
+                                       {"code": "YY-2", "name": "桃花仑\x17片区\x00"}])
+    sheet = load_workbook(io.BytesIO(data))["项目清单"]
+    assert (sheet["B2"].value, sheet["B2"].data_type) == ('=HYPERLINK("http://example.com","点此查看")', "s")
+    assert (sheet["B3"].value, sheet["B3"].data_type) == ("桃花仑片区", "s")
+    assert [r.values["name"] for r in read_sheet(data, PROJECT_SHEET).rows] == [
+        '=HYPERLINK("http://example.com","点此查看")', "桃花仑片区"]

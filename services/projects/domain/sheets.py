@@ -47,6 +47,7 @@ from typing import Any, Generic, TypeVar
 
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.datetime import from_excel
@@ -618,6 +619,15 @@ DROPDOWN_SPARE_ROWS = 1000
 CHOICES_SHEET = "下拉选项"
 
 
+def _text_cell(sheet: Any, value: str) -> Any:
+    """Text as text: never a formula (a name typed as ``=HYPERLINK(...)`` stays what was typed;
+    formula injection), and without the control characters a workbook cannot hold (they would
+    fail the whole export)."""
+    cell = WriteOnlyCell(sheet, value=ILLEGAL_CHARACTERS_RE.sub("", value))
+    cell.data_type = "s"
+    return cell
+
+
 def write_sheet(spec: SheetSpec, records: Iterable[Mapping[str, Any]], *, notes: Sequence[str] = ()) -> bytes:
     """A workbook of ``records`` (mappings by column key); with no records, the blank template."""
     book = Workbook(write_only=True)
@@ -640,7 +650,9 @@ def write_sheet(spec: SheetSpec, records: Iterable[Mapping[str, Any]], *, notes:
         row = []
         for column, number_format in zip(spec.columns, formats, strict=True):
             value = column.write(record.get(column.key))
-            if number_format and not isinstance(value, str) and value is not None:
+            if isinstance(value, str):
+                row.append(_text_cell(sheet, value))
+            elif number_format and value is not None:
                 cell = WriteOnlyCell(sheet, value=value)
                 cell.number_format = number_format
                 row.append(cell)
