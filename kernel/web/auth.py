@@ -194,13 +194,25 @@ def with_permissions(app: FastAPI, schema: dict[str, Any]) -> dict[str, Any]:
     return schema
 
 
+def with_malformed_bodies(schema: dict[str, Any]) -> dict[str, Any]:
+    """Document 400 (``malformed_request``: a body that cannot be decoded or parsed) on every
+    operation that takes a body."""
+    problem = problem_responses(400)[400]
+    for item in schema.get("paths", {}).values():
+        for op in item.values():
+            if isinstance(op, dict) and "requestBody" in op:
+                op["responses"].setdefault("400", {"description": problem["description"],
+                                                   "content": problem["content"]})
+    return schema
+
+
 def document_permissions(app: FastAPI) -> None:
-    """Make ``app.openapi()`` carry the permission of every route."""
+    """Make ``app.openapi()`` carry the permission of every route (and the 400 of every body)."""
     generate = app.openapi
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
-            app.openapi_schema = with_permissions(app, generate())
+            app.openapi_schema = with_malformed_bodies(with_permissions(app, generate()))
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]

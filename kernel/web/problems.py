@@ -72,7 +72,7 @@ class Problem(BaseModel):
 
 
 _DESCRIPTIONS = {
-    400: "请求无效",
+    400: "请求无法解析（如请求体不是 UTF-8 编码的 JSON）",
     401: "未认证",
     403: "无权操作",
     404: "记录不存在",
@@ -255,8 +255,10 @@ def install_problem_handlers(app: FastAPI, constraint_errors: e.ConstraintErrors
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         language = lang(request)
-        code = {404: "route_not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
+        code = {400: "malformed_request", 404: "route_not_found",
+                405: "method_not_allowed"}.get(exc.status_code, "http_error")
         titles = {
+            400: ("请求无法解析，请检查请求体的格式与编码（UTF-8）", "The request could not be parsed"),
             404: ("请求的地址不存在", "No such route"),
             405: ("不支持该请求方法", "Method not allowed"),
         }.get(exc.status_code, (_DESCRIPTIONS.get(exc.status_code, "请求无效"), "HTTP error"))

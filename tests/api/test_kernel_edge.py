@@ -85,6 +85,20 @@ async def test_unknown_route_is_a_problem(projects: httpx.AsyncClient) -> None:
     assert r.json()["code"] == "route_not_found"
 
 
+async def test_a_body_that_cannot_be_parsed_is_a_documented_400(projects: httpx.AsyncClient, regions: list[str],
+                                                                 count) -> None:
+    r = await projects.post("/api/v1/projects/projects", content=b"{\"name\": \"\x80\x81\"}",
+                            headers={"Content-Type": "application/json"})
+    assert r.status_code == 400, r.text
+    assert r.headers["content-type"] == "application/problem+json"
+    assert r.json()["code"] == "malformed_request"
+    assert r.json()["title"] == "请求无法解析，请检查请求体的格式与编码（UTF-8）"
+    assert await count("projects.project") == 0
+    contract = (await projects.get("/openapi.json")).json()
+    assert "400" in contract["paths"]["/api/v1/projects/projects"]["post"]["responses"]
+    assert "400" not in contract["paths"]["/api/v1/projects/projects"]["get"]["responses"]
+
+
 async def test_database_down_is_503_not_500(database_url: str) -> None:
     from kernel.db import make_database
     from kernel.web.app import create_service_app as make

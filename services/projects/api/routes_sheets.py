@@ -115,7 +115,7 @@ async def _answer(report: uc.ImportReport, response: Response, idem: Idempotency
 
 
 _IMPORT_RESPONSES = {
-    **problem_responses(403, 409, 413),
+    **problem_responses(403, 409, 413, 415),
     200: {"model": ImportResult, "description": "试导入（dry_run=true）：文件无误，未写入；"
                                                 "或全部导入成功但未新建记录（只更新了已有记录或均无变化）"},
     201: {"description": "全部导入成功，且新建了记录"},
