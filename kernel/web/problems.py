@@ -13,6 +13,7 @@ from typing import Any
 import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from fastapi.routing import iter_route_contexts
 from pydantic import BaseModel, Field
 from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
@@ -229,6 +230,18 @@ def _is_transient(exc: BaseException) -> bool:
     return False
 
 
+def _allowed_methods(app: FastAPI, path: str) -> list[str]:
+    """Every method some route serves at ``path`` (a 405's ``Allow``, RFC 9110 §15.5.6): the router
+    names only the first route whose path matched."""
+    methods: set[str] = set()
+    for ctx in iter_route_contexts(app.routes):
+        route = ctx.original_route
+        regex, served = getattr(route, "path_regex", None), getattr(route, "methods", None)
+        if regex is not None and served and regex.match(path):
+            methods |= set(served)
+    return sorted(methods)
+
+
 def install_problem_handlers(app: FastAPI, constraint_errors: e.ConstraintErrors | None = None,
                              default_language: str = "zh") -> None:
     constraints = constraint_errors or e.ConstraintErrors()
@@ -262,9 +275,11 @@ def install_problem_handlers(app: FastAPI, constraint_errors: e.ConstraintErrors
             404: ("请求的地址不存在", "No such route"),
             405: ("不支持该请求方法", "Method not allowed"),
         }.get(exc.status_code, (_DESCRIPTIONS.get(exc.status_code, "请求无效"), "HTTP error"))
+        headers = dict(getattr(exc, "headers", None) or {})
+        if exc.status_code == 405:
+            headers["Allow"] = ", ".join(_allowed_methods(app, request.url.path)) or headers.get("Allow", "")
         return problem_response(request, status=exc.status_code, code=code,
-                                title=titles[1] if language == "en" else titles[0],
-                                headers=getattr(exc, "headers", None))
+                                title=titles[1] if language == "en" else titles[0], headers=headers or None)
 
     @app.exception_handler(IntegrityError)
     async def _integrity(request: Request, exc: IntegrityError) -> JSONResponse:

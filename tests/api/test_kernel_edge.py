@@ -83,6 +83,10 @@ async def test_unknown_route_is_a_problem(projects: httpx.AsyncClient) -> None:
     assert r.status_code == 404
     assert r.headers["content-type"] == "application/problem+json"
     assert r.json()["code"] == "route_not_found"
+    # A method the path does not serve: 405 naming every method it does (not only the first route's).
+    r = await projects.put("/api/v1/projects/tasks/e3e70682-c209-4cac-a29f-6fbed82c07cd", json={})
+    assert r.status_code == 405
+    assert (r.json()["code"], r.headers["allow"]) == ("method_not_allowed", "GET, PATCH")
 
 
 async def test_a_body_that_cannot_be_parsed_is_a_documented_400(projects: httpx.AsyncClient, regions: list[str],

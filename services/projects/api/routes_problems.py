@@ -112,7 +112,8 @@ async def list_problems(
                                         updated_since=_utc(updated_since)))
 
 
-@router.get("/problems/agenda", response_model=ProblemPage, summary="旬协调议题：已逾期或临近清零时限的未销号问题")
+@router.get("/problems/agenda", response_model=ProblemPage, summary="旬协调议题：已逾期或临近清零时限的未销号问题",
+            responses=problem_responses(404))
 async def coordination_agenda(
     session: SessionDep,
     page: PageDep,
