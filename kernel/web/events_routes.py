@@ -10,6 +10,7 @@ import uuid
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
+from fastapi import Path as FastPath
 from pydantic import BaseModel, Field
 
 from kernel.auth import Principal
@@ -137,7 +138,9 @@ def ops_router(service: str) -> APIRouter:
 
     @router.post("/dead-letters/{dead_letter_id}/replay", response_model=DeadLetterRead,
                  summary="重放死信事件", responses=problem_responses(404, 409))
-    async def replay_dead_letter(request: Request, dead_letter_id: int, principal: Manager) -> DeadLetterRead:
+    async def replay_dead_letter(request: Request, principal: Manager,
+                                 dead_letter_id: Annotated[int, FastPath(ge=1, le=2**63 - 1, description="死信编号")],
+                                 ) -> DeadLetterRead:
         db: Database = request.app.state.db
         inbox: Inbox = request.app.state.records.inbox
         async with db.sessionmaker() as session:

@@ -103,6 +103,14 @@ async def test_a_body_that_cannot_be_parsed_is_a_documented_400(projects: httpx.
     assert "400" not in contract["paths"]["/api/v1/projects/projects"]["get"]["responses"]
 
 
+async def test_a_dead_letter_id_out_of_range_is_a_422(projects: httpx.AsyncClient) -> None:
+    base = "/api/v1/projects/events/dead-letters"
+    for bad in ("-179094708752623396091592704", "0", str(2**63)):
+        r = await projects.post(f"{base}/{bad}/replay")
+        assert r.status_code == 422, (bad, r.text)
+    assert (await projects.post(f"{base}/{2**63 - 1}/replay")).status_code == 404
+
+
 async def test_database_down_is_503_not_500(database_url: str) -> None:
     from kernel.db import make_database
     from kernel.web.app import create_service_app as make
