@@ -10,7 +10,7 @@ import os
 import subprocess
 import sys
 from collections.abc import Iterator
-from contextlib import ExitStack
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 import httpx
@@ -30,9 +30,10 @@ def run_command(component: Component, args: list[str], env: dict[str, str]) -> N
     assert done.returncode == 0, f"{component.module} {' '.join(args)}: {done.stderr[-2000:]}"
 
 
-@pytest.fixture(scope="session")
-def e2e_database(pg_server: str) -> Iterator[str]:
-    with scratch_database(pg_server, f"anju_e2e_{os.getpid()}") as url:
+@contextmanager
+def demo_database(pg_server: str, name: str) -> Iterator[str]:
+    """A database of its own, migrated, with the demo users and projects (as ``make run`` has)."""
+    with scratch_database(pg_server, name) as url:
         env = {f"{GATEWAY.env_prefix}DATABASE_URL": url}
         run_command(GATEWAY, ["migrate"], env)
         run_command(GATEWAY, ["seed-demo"], env)  # the demo users of README.md
@@ -41,22 +42,34 @@ def e2e_database(pg_server: str) -> Iterator[str]:
         yield url
 
 
-@pytest.fixture(scope="session")
-def stack(e2e_database: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
-    logs = tmp_path_factory.mktemp("e2e-logs")
+@contextmanager
+def whole_stack(database_url: str, logs: Path) -> Iterator[dict[str, str]]:
+    """The four services and the gateway on free ports, wired as ``make run`` wires them."""
     urls: dict[str, str] = {}
     gateway_port = free_port()  # first: every service is told where the keys are
     gateway_base = f"http://127.0.0.1:{gateway_port}"
     with ExitStack() as stack:
-        env: dict[str, str] = {f"{GATEWAY.env_prefix}DATABASE_URL": e2e_database}
+        env: dict[str, str] = {f"{GATEWAY.env_prefix}DATABASE_URL": database_url}
         ports = {c.name: free_port() for c in SERVICES}  # first: every service is told where the feeds are
         bases = {name: f"http://127.0.0.1:{port}" for name, port in ports.items()}
         for c in SERVICES:
-            wiring = {f"{c.env_prefix}DATABASE_URL": e2e_database,
+            wiring = {f"{c.env_prefix}DATABASE_URL": database_url,
                       **service_env(c, gateway_base=gateway_base, projects_base=bases["projects"], bases=bases)}
             urls[c.name] = stack.enter_context(running(c, wiring, ports[c.name], logs, ready_path="/readyz"))
             env[f"GATEWAY_{c.name.upper()}_URL"] = urls[c.name]
         urls["gateway"] = stack.enter_context(running(GATEWAY, env, gateway_port, logs, ready_path="/readyz"))
+        yield urls
+
+
+@pytest.fixture(scope="session")
+def e2e_database(pg_server: str) -> Iterator[str]:
+    with demo_database(pg_server, f"anju_e2e_{os.getpid()}") as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def stack(e2e_database: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
+    with whole_stack(e2e_database, tmp_path_factory.mktemp("e2e-logs")) as urls:
         yield urls
 
 
