@@ -68,5 +68,6 @@ async def forward(request: Request) -> Response:
 
 
 #: A plain Starlette route: a catch-all forward needs no dependency solving or response validation.
-route = Route("/api/v1/{service}/{path:path}", forward, methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
-              include_in_schema=False)
+#: Every method goes through: the service knows which ones a path serves (its 405 names them).
+route = Route("/api/v1/{service}/{path:path}", forward,
+              methods=["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"], include_in_schema=False)

@@ -71,6 +71,17 @@ def test_unknown_service_is_a_404_problem(stack: dict[str, str]) -> None:
     assert r.json()["code"] == "route_not_found"
 
 
+def test_a_method_a_path_does_not_serve_is_named_by_the_service(stack: dict[str, str],
+                                                                admin_headers: dict[str, str]) -> None:
+    """The gateway forwards every method; the service's 405 names what the path serves."""
+    for method, path, allow in (("OPTIONS", "/api/v1/projects/projects", "GET, POST"),
+                                ("PUT", "/api/v1/projects/tasks/e3e70682-c209-4cac-a29f-6fbed82c07cd", "GET, PATCH")):
+        r = httpx.request(method, f"{stack['gateway']}{path}", headers=admin_headers)
+        assert r.status_code == 405, (method, path, r.text)
+        assert r.headers["content-type"] == "application/problem+json"
+        assert (r.json()["code"], r.headers["allow"]) == ("method_not_allowed", allow)
+
+
 def test_contract_is_served(stack: dict[str, str]) -> None:
     doc = httpx.get(f"{stack['gateway']}/openapi.json").json()
     assert "/api/v1/projects/projects" in doc["paths"]
