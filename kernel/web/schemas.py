@@ -71,14 +71,6 @@ def attributes_of(model: type[BaseModel], obj: Any) -> dict[str, Any]:
     return out
 
 
-def model_response(model: BaseModel, status_code: int = 200) -> Response:
-    """A response already shaped by its schema, serialized once. Returning the model itself makes
-    FastAPI dump it, validate the dump against the route's ``response_model`` and serialize it
-    again; for a page of 50 records that is a fifth of the request (decision 0014). The route
-    keeps ``response_model`` for the contract."""
-    return Response(content=model.model_dump_json(), status_code=status_code, media_type="application/json")
-
-
 Derive = Callable[[dict[str, Any]], None]
 
 
@@ -105,9 +97,6 @@ class RowsJson:
             getter = (lambda row: (single(row),)) if len(positions) == 1 else single
             self._getters[fields] = getter
         return getter
-
-    def item(self, row: Any, derive: Derive | None = None) -> dict[str, Any]:
-        return self._items([row], derive)[0]
 
     def _items(self, rows: list[Any], derive: Derive | None) -> list[dict[str, Any]]:
         if not rows:

@@ -9,7 +9,7 @@ itself, exactly as for an API update."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Collection
+from collections.abc import Collection, Iterator
 from typing import Any
 
 from sqlalchemy import Select, select
@@ -25,11 +25,16 @@ from services.projects.db.models_work import ProblemRecord, Task
 CHUNK = 5_000
 
 
-async def _present(session: AsyncSession, column: InstrumentedAttribute[Any], values: Collection[Any]) -> set[Any]:
-    found: set[Any] = set()
+def _chunks(values: Collection[Any]) -> Iterator[list[Any]]:
+    """The values in a stable order, CHUNK at a time (one IN (...) list each)."""
     ordered = sorted(values, key=str)
     for start in range(0, len(ordered), CHUNK):
-        chunk = ordered[start:start + CHUNK]
+        yield ordered[start:start + CHUNK]
+
+
+async def _present(session: AsyncSession, column: InstrumentedAttribute[Any], values: Collection[Any]) -> set[Any]:
+    found: set[Any] = set()
+    for chunk in _chunks(values):
         found |= set((await session.scalars(select(column).where(column.in_(chunk)))).all())
     return found
 
@@ -50,19 +55,16 @@ class SheetLookups:
     async def projects_by_code(self, codes: Collection[str], scope: DataScope) -> dict[str, Project]:
         """The projects with these codes that the caller may see."""
         found: dict[str, Project] = {}
-        ordered = sorted(codes)
-        for start in range(0, len(ordered), CHUNK):
-            stmt = select(Project).where(Project.code.in_(ordered[start:start + CHUNK]),
-                                         scope_clause(scope, Project.region_code, Project.id))
+        for chunk in _chunks(codes):
+            stmt = select(Project).where(Project.code.in_(chunk), scope_clause(scope, Project.region_code, Project.id))
             found.update({p.code: p for p in (await self.session.scalars(stmt)).all()})
         return found
 
     async def project_codes(self, ids: Collection[uuid.UUID]) -> dict[uuid.UUID, str]:
         """Code by id, for rows already read in the caller's scope."""
         found: dict[uuid.UUID, str] = {}
-        ordered = sorted(ids, key=str)
-        for start in range(0, len(ordered), CHUNK):
-            stmt = select(Project.id, Project.code).where(Project.id.in_(ordered[start:start + CHUNK]))
+        for chunk in _chunks(ids):
+            stmt = select(Project.id, Project.code).where(Project.id.in_(chunk))
             found.update({ident: code for ident, code in (await self.session.execute(stmt)).all()})
         return found
 
@@ -93,8 +95,7 @@ class SheetLookups:
     async def _rows_by_id(self, stmt: Select[Any], column: InstrumentedAttribute[uuid.UUID],
                           ids: Collection[uuid.UUID]) -> dict[uuid.UUID, Any]:
         found: dict[uuid.UUID, Any] = {}
-        ordered = sorted(ids, key=str)
-        for start in range(0, len(ordered), CHUNK):
-            rows = (await self.session.execute(stmt.where(column.in_(ordered[start:start + CHUNK])))).all()
+        for chunk in _chunks(ids):
+            rows = (await self.session.execute(stmt.where(column.in_(chunk)))).all()
             found.update({row.id: row for row in rows})
         return found
