@@ -33,7 +33,7 @@ lint: $(STAMP) ## ruff
 	$(BIN)/ruff check .
 
 typecheck: $(STAMP) ## mypy (strict)
-	$(BIN)/mypy kernel services gateway scripts tests bench
+	$(BIN)/mypy kernel contracts services gateway scripts tests bench
 
 imports: $(STAMP) ## Check the import contracts (api -> domain -> db; services independent)
 	$(BIN)/lint-imports

@@ -20,7 +20,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import httpx
 
 from bench.support import bench_server, bench_token, compare, scratch
-from kernel.migrations import upgrade
+from kernel.db.migrations import upgrade
 from scripts.components import SERVICES
 from scripts.processes import free_port, running
 from services.projects.__main__ import DEPLOYABLE

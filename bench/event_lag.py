@@ -30,8 +30,8 @@ import asyncpg
 from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
 
 from bench.support import bench_server, scratch
-from kernel.migrations import upgrade
-from kernel.project_directory import ProjectChanged
+from contracts.projects import ProjectChanged
+from kernel.db.migrations import upgrade
 from kernel.settings import normalize_database_url
 from scripts.components import GATEWAY, SERVICES, WITH_DATABASE, service_env
 from scripts.localdb import asyncpg_dsn

@@ -18,7 +18,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.support import bench_server, bench_token, compare, scratch
 from gateway.__main__ import DEPLOYABLE as GATEWAY_DEPLOYABLE
-from kernel.migrations import upgrade
+from kernel.db.migrations import upgrade
 from scripts.components import GATEWAY, SERVICES
 from scripts.processes import free_port, running
 from services.projects.__main__ import DEPLOYABLE

@@ -27,7 +27,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from bench.support import LoadResult, bench_server, bench_token, cpu_seconds, load, scratch
 from gateway.__main__ import DEPLOYABLE as GATEWAY_DEPLOYABLE
 from kernel.calendar import today
-from kernel.migrations import upgrade
+from kernel.db.migrations import upgrade
 from kernel.settings import normalize_database_url
 from scripts.components import GATEWAY, SERVICES
 from scripts.processes import free_port, running

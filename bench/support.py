@@ -40,7 +40,7 @@ def bench_token(role: str, region: str) -> tuple[str, dict[str, Any]]:
     """A token of a fresh key for the projects service, and the JWKS that verifies it."""
     import datetime as dt
 
-    from kernel.tokens import SigningKey, access_claims, jwks
+    from kernel.auth.tokens import SigningKey, access_claims, jwks
 
     key = SigningKey.generate("bench")
     claims = access_claims(subject="user:bench", kind="user", name="基准测试", roles=[role], region_code=region,

@@ -24,8 +24,8 @@ from gateway.domain.keys import ensure_current_key
 from gateway.domain.memberships import BATCH_HANDLERS, HANDLERS, FeedToken
 from gateway.downstream import make_downstreams
 from gateway.settings import GatewaySettings
-from kernel.consumer import Consumer, Subscription
-from kernel.db import Database
+from kernel.db.session import Database
+from kernel.events.consumer import Consumer, Subscription
 from kernel.runtime import tune_gc
 from kernel.web.app import create_service_app
 

@@ -20,8 +20,8 @@ from gateway.domain.keys import ensure_current_key
 from gateway.domain.passwords import password_problems
 from gateway.domain.users import UserDraft, create_user, set_password
 from gateway.settings import GatewaySettings
-from kernel.auth import SYSTEM, DataScope, Role
-from kernel.db import apply_scope, make_database
+from kernel.auth.principal import SYSTEM, DataScope, Role
+from kernel.db.session import apply_scope, make_database
 from kernel.errors import DomainError
 from kernel.regions import CODE_PATTERN
 

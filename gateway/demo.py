@@ -26,8 +26,8 @@ from gateway.domain.context import Identity
 from gateway.domain.keys import ensure_current_key
 from gateway.domain.users import UserDraft, create_user, set_password, update_user
 from gateway.settings import GatewaySettings
-from kernel.auth import SYSTEM, DataScope, Role
-from kernel.db import apply_scope, make_database
+from kernel.auth.principal import SYSTEM, DataScope, Role
+from kernel.db.session import apply_scope, make_database
 from kernel.demo_ids import demo_household_id, demo_project_id
 
 log = structlog.get_logger("demo")

@@ -17,7 +17,7 @@ from typing import Any
 import uvicorn
 from alembic import command
 
-from kernel.migrations import alembic_config
+from kernel.db.migrations import alembic_config
 from kernel.settings import KernelSettings, ServiceSettings
 
 

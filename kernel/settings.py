@@ -91,6 +91,6 @@ class ServiceSettings(KernelSettings):
 
 
 def _dev_pii() -> tuple[str, str]:
-    from kernel.pii import DEV_INDEX_KEY, DEV_KEYRING
+    from kernel.pii.cipher import DEV_INDEX_KEY, DEV_KEYRING
 
     return DEV_KEYRING, DEV_INDEX_KEY

@@ -13,8 +13,8 @@ from importlib import import_module
 
 from sqlalchemy.exc import ProgrammingError
 
-from kernel.db import make_engine
-from kernel.records import AuditCheck, AuditTrail
+from kernel.audit.trail import AuditCheck, AuditTrail
+from kernel.db.session import make_engine
 from kernel.settings import normalize_database_url
 from scripts.components import WITH_DATABASE
 from scripts.localdb import embedded_server, per_service_databases, service_urls_from_env

@@ -41,15 +41,11 @@ def documents() -> dict[str, dict[str, Any]]:
 
 def event_documents() -> dict[str, dict[str, Any]]:
     """Each published event payload's JSON schema, by ``<type>.v<version>``."""
-    from kernel.events import payload_schemas
+    from kernel.events.envelope import payload_schemas
 
     docs: dict[str, dict[str, Any]] = {}
     for c in SERVICES:
-        try:
-            module = import_module(f"{c.module}.domain.events")
-        except ModuleNotFoundError:
-            continue
-        docs.update(payload_schemas(module.PUBLISHED))
+        docs.update(payload_schemas(import_module(f"contracts.{c.name}").PUBLISHED))
     return docs
 
 

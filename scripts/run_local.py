@@ -22,7 +22,7 @@ from collections.abc import Iterator
 
 import httpx
 
-from kernel.migrations import upgrade
+from kernel.db.migrations import upgrade
 from scripts.components import ALL, GATEWAY, SERVICES, WITH_DATABASE, Component, service_env
 from scripts.localdb import embedded_server, per_service_databases, service_urls_from_env
 
@@ -54,7 +54,7 @@ def revision(urls: dict[str, str], service: str, message: str) -> int:
 
     from alembic import command
 
-    from kernel.migrations import alembic_config
+    from kernel.db.migrations import alembic_config
 
     component = next((c for c in WITH_DATABASE if c.name == service), None)
     if component is None:

@@ -12,8 +12,8 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
-from kernel.auth import DataScope
-from kernel.db import Database, apply_scope, make_engine
+from kernel.auth.principal import DataScope
+from kernel.db.session import Database, apply_scope, make_engine
 from services.projects.app import create_app as create_projects
 from services.projects.settings import ProjectsSettings
 from tests.support.auth import bearer, verifier
@@ -46,7 +46,7 @@ async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
 async def db(engine: AsyncEngine) -> AsyncIterator[Database]:
     async with engine.connect() as conn:
         # The outer rollback reverts any scope the app sets on this connection, so the
-        # connection must not keep claiming one (see kernel.db.bind_scope).
+        # connection must not keep claiming one (see kernel.db.session.bind_scope).
         conn.info.pop("anju_scope", None)
         outer = await conn.begin()
         maker = async_sessionmaker(bind=conn, expire_on_commit=False, join_transaction_mode="create_savepoint")

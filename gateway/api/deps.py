@@ -1,5 +1,5 @@
 """Dependencies of the gateway's own routes: who may call what (each route names
-its permission from the one table in ``kernel.auth``), the identity context, and
+its permission from the one table in ``kernel.auth.principal``), the identity context, and
 the session of the sign-in routes."""
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from gateway.domain.context import Identity
 from gateway.domain.errors import KeptRefusal
-from kernel.auth import DataScope, Principal
-from kernel.db import Database, apply_scope
+from kernel.auth.principal import DataScope, Principal
+from kernel.db.session import Database, apply_scope
 from kernel.web.auth import Authorize, authenticate
 
 ReadUsers = Annotated[Principal, Depends(Authorize("users.read"))]

@@ -13,7 +13,7 @@ from pydantic import BaseModel, Field
 from starlette.responses import JSONResponse
 
 from gateway.downstream import Downstream
-from kernel.db import Database
+from kernel.db.session import Database
 from kernel.web.health import Health
 
 router = APIRouter(tags=["ops"])

@@ -13,13 +13,13 @@ from gateway.api.users_view import user_read
 from gateway.domain import users as uc
 from gateway.domain.context import Identity
 from gateway.domain.users import AppUser, UserDraft
-from kernel.auth import Role
+from kernel.auth.principal import Role
 from kernel.concurrency import etag, expected_version
+from kernel.idempotency.web import IdempotencyDep
+from kernel.pii.reveal import Revealed, RevealRequest
 from kernel.regions import PREFIX_PATTERN
 from kernel.web.deps import IfMatch, PageDep, SessionDep, api_router
-from kernel.web.idempotency import IdempotencyDep
 from kernel.web.problems import problem_responses
-from kernel.web.schemas import Revealed, RevealRequest
 
 router = api_router("/api/v1/auth/users", "users")
 

@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, WithJsonSchema
 
-from kernel.auth import CLIENT_SCOPES, ROLE_LABELS, Principal, Role
+from kernel.auth.principal import CLIENT_SCOPES, ROLE_LABELS, Principal, Role
 from kernel.pagination import Page
 from kernel.regions import CODE_PATTERN
 from kernel.web.schemas import MergePatch

@@ -5,7 +5,7 @@ from __future__ import annotations
 from gateway.api.schemas import UserRead
 from gateway.domain.context import Identity
 from gateway.domain.users import AppUser
-from kernel.auth import ROLE_LABELS, Role
+from kernel.auth.principal import ROLE_LABELS, Role
 
 
 def user_read(ident: Identity, user: AppUser) -> UserRead:

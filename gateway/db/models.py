@@ -12,7 +12,7 @@ from sqlalchemy import BigInteger, CheckConstraint, DateTime, ForeignKey, Identi
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from kernel.db import TimestampMixin, new_id, service_metadata, utcnow
+from kernel.db.session import TimestampMixin, new_id, service_metadata, utcnow
 from kernel.records import kernel_records
 
 SCHEMA = "gateway"

@@ -6,14 +6,14 @@ import datetime as dt
 import uuid
 from dataclasses import dataclass
 
-from sqlalchemy import Table, delete, func, or_, select, text, update
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy import delete, or_, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gateway.db.models import ApiClient, AppUser, LoginFailure, RefreshToken, SigningKeyRecord, TaskForceMembership
-from kernel.auth import DataScope
+from kernel.auth.principal import DataScope
+from kernel.db.repository import Repository, scope_clause
+from kernel.db.upsert import upsert_newest
 from kernel.pagination import PageRequest, PageResult
-from kernel.repository import Repository, scope_clause
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,17 +149,9 @@ class MembershipRepository:
 
     async def upsert(self, rows: list[tuple[uuid.UUID, str | None, uuid.UUID, bool, int]]) -> None:
         """(member id, username, project, current, version); an older version than the one held is ignored."""
-        if not rows:
-            return
-        t = TaskForceMembership.__table__
-        assert isinstance(t, Table)
-        stmt = insert(t).values([{"member_id": m, "username": u, "project_id": p, "current": c, "version": v}
-                                 for m, u, p, c, v in rows])
-        stmt = stmt.on_conflict_do_update(
-            index_elements=[t.c.member_id], where=t.c.version < stmt.excluded.version,
-            set_={c: stmt.excluded[c] for c in ("username", "project_id", "current", "version")}
-            | {"updated_at": func.now()})
-        await self.session.execute(stmt)
+        await upsert_newest(self.session, TaskForceMembership, [
+            {"member_id": m, "username": u, "project_id": p, "current": c, "version": v} for m, u, p, c, v in rows],
+            key="member_id", touched="updated_at")
 
     async def current_projects(self, username: str) -> list[uuid.UUID]:
         stmt = select(TaskForceMembership.project_id).where(TaskForceMembership.username == username,

@@ -15,7 +15,7 @@ from gateway.db.repositories import ClientRepository
 from gateway.domain.context import Identity
 from gateway.domain.errors import ClientIdTaken, ClientNotFound, InvalidClientSpec, RegionOutsideScope
 from gateway.domain.passwords import new_secret
-from kernel.auth import CLIENT_SCOPES, Principal, Role
+from kernel.auth.principal import CLIENT_SCOPES, Principal, Role
 from kernel.errors import FieldError
 from kernel.pagination import PageRequest, PageResult
 from kernel.regions import validate_code

@@ -13,8 +13,8 @@ from gateway.domain.keys import KeyRing
 from gateway.domain.lockout import LockoutPolicy
 from gateway.domain.passwords import Passwords
 from gateway.settings import GatewaySettings
-from kernel.auth import Principal
-from kernel.pii import PiiCipher, mask_phone
+from kernel.auth.principal import Principal
+from kernel.pii.cipher import PiiCipher, mask_phone
 
 USERNAME_PATTERN = r"^[a-z0-9][a-z0-9._-]{2,63}$"
 _USERNAME = re.compile(USERNAME_PATTERN)

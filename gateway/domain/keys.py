@@ -31,10 +31,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from gateway.db.models import RECORDS, SigningKeyRecord
 from gateway.db.repositories import SigningKeyRepository
-from kernel.auth import Principal
-from kernel.db import utcnow
-from kernel.pii import PiiCipher
-from kernel.tokens import SigningKey
+from kernel.auth.principal import Principal
+from kernel.auth.tokens import SigningKey
+from kernel.db.session import utcnow
+from kernel.pii.cipher import PiiCipher
 
 CONTEXT = "signing_key"
 

@@ -6,46 +6,27 @@ version replaces an older one; replays and reorderings change nothing."""
 
 from __future__ import annotations
 
-import datetime as dt
 import time
 import uuid
-from typing import Literal
 
-from pydantic import BaseModel, ConfigDict
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from contracts.projects import TaskForceMemberChanged
 from gateway.db.repositories import MembershipRepository
 from gateway.domain.context import Identity
-from kernel.auth import Role
-from kernel.db import Database
-from kernel.events import BatchHandler, EventEnvelope, Handler
-from kernel.tokens import access_claims
+from kernel.auth.principal import Role
+from kernel.auth.tokens import access_claims
+from kernel.db.session import Database
+from kernel.events.envelope import BatchHandler, EventEnvelope, Handler
 
-MEMBER_CHANGED = "projects.taskforce.member.changed"
-
-
-class MemberChanged(BaseModel):
-    """What the gateway reads of the projects service's event (it ignores the rest)."""
-
-    model_config = ConfigDict(extra="ignore", frozen=True)
-
-    id: uuid.UUID
-    project_id: uuid.UUID
-    gateway_username: str | None
-    status: Literal["joined", "left"]
-    left_on: dt.date | None = None
-    version: int
+MEMBER_CHANGED = TaskForceMemberChanged.event_type
 
 
 async def on_members_changed(session: AsyncSession, events: list[EventEnvelope]) -> None:
-    newest: dict[uuid.UUID, MemberChanged] = {}
-    for event in events:
-        m = MemberChanged.model_validate(event.payload)
-        if m.id not in newest or newest[m.id].version < m.version:
-            newest[m.id] = m
+    members = [TaskForceMemberChanged.model_validate(event.payload) for event in events]
     await MembershipRepository(session).upsert([
         (m.id, m.gateway_username.lower() if m.gateway_username else None, m.project_id, m.status == "joined",
-         m.version) for m in newest.values()])
+         m.version) for m in members])
 
 
 async def on_member_changed(session: AsyncSession, event: EventEnvelope) -> None:

@@ -29,10 +29,10 @@ from gateway.domain.errors import (
 )
 from gateway.domain.memberships import project_ids_of
 from gateway.domain.refresh import Verdict, judge, new_refresh_token, token_hash
-from kernel.auth import CLIENT_SCOPES, Role
-from kernel.db import utcnow
+from kernel.auth.principal import CLIENT_SCOPES, Role
+from kernel.auth.tokens import access_claims
+from kernel.db.session import utcnow
 from kernel.requestid import current_client_ip
-from kernel.tokens import access_claims
 
 
 @dataclass(frozen=True, slots=True)

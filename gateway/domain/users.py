@@ -21,13 +21,13 @@ from gateway.db.repositories import RefreshTokenRepository, UserFilter, UserRepo
 from gateway.domain.context import Identity, normalize_username, valid_username
 from gateway.domain.errors import InvalidUser, RegionOutsideScope, UserIdTaken, UsernameTaken, UserNotFound
 from gateway.domain.passwords import check_password
-from kernel.audit import diff
-from kernel.auth import Principal, Role
+from kernel.audit.chain import diff
+from kernel.auth.principal import Principal, Role
 from kernel.concurrency import check_version
-from kernel.db import utcnow
+from kernel.db.session import utcnow
 from kernel.errors import FieldError
 from kernel.pagination import PageRequest, PageResult
-from kernel.pii import normalize_phone
+from kernel.pii.cipher import normalize_phone
 from kernel.regions import validate_code
 
 __all__ = ["AppUser", "UserDraft", "create_user", "get_user", "list_users", "reveal", "set_password", "update_user"]

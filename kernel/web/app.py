@@ -14,20 +14,20 @@ import structlog
 from fastapi import APIRouter, FastAPI, Request
 from starlette.responses import Response
 
-from kernel.consumer import ClientCredentials, Consumer, Subscription
-from kernel.db import Database, make_database
+from kernel.audit.routes import audit_router
+from kernel.db.session import Database, make_database
 from kernel.errors import ConstraintErrors
+from kernel.events.consumer import ClientCredentials, Consumer, Subscription
+from kernel.events.routes import events_router, ops_router
+from kernel.idempotency.web import Replay, replay_response
 from kernel.logging import configure_logging
 from kernel.observability import ObservabilityMiddleware
 from kernel.openapi import operation_id
 from kernel.records import KernelRecords
 from kernel.runtime import tune_gc
 from kernel.settings import ServiceSettings
-from kernel.web.audit_routes import audit_router
 from kernel.web.auth import TokenVerifier, document_permissions
-from kernel.web.events_routes import events_router, ops_router
 from kernel.web.health import health_router
-from kernel.web.idempotency import Replay, replay_response
 from kernel.web.metrics import Metrics, metrics_router
 from kernel.web.problems import install_problem_handlers
 
@@ -176,7 +176,7 @@ def _start_consumers(app: FastAPI, settings: ServiceSettings, subscriptions: Seq
     if not settings.consume:
         return [], client
     if tokens is None:
-        structlog.get_logger("kernel.consumer").warning(
+        structlog.get_logger("kernel.events.consumer").warning(
             "consumers_not_started", reason="no client_id/client_secret to read the feeds with")
         return [], client
     return [asyncio.create_task(c.run(stop)) for c in app.state.consumers], client

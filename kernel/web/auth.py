@@ -21,10 +21,18 @@ import structlog
 from fastapi import Depends, FastAPI, Request
 from fastapi.routing import APIRoute, iter_route_contexts
 
-from kernel.auth import ISSUER, PERMISSIONS, SYSTEM, Forbidden, Principal, Unauthenticated, principal_from_claims
+from kernel.auth.principal import (
+    ISSUER,
+    PERMISSIONS,
+    SYSTEM,
+    Forbidden,
+    Principal,
+    Unauthenticated,
+    principal_from_claims,
+)
 from kernel.web.problems import problem_responses
 
-log = structlog.get_logger("kernel.auth")
+log = structlog.get_logger("kernel.auth.principal")
 ALGORITHMS = ["EdDSA", "ES256"]
 
 

@@ -9,8 +9,8 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Header, Query, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from kernel.auth import Principal
-from kernel.db import Database, bind_scope
+from kernel.auth.principal import Principal
+from kernel.db.session import Database, bind_scope
 from kernel.errors import FieldError
 from kernel.pagination import PageRequest, PageTooLarge
 from kernel.web.auth import authenticate

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable, Iterable
 from operator import itemgetter
-from typing import Annotated, Any, ClassVar, Literal
+from typing import Any, ClassVar
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import BaseModel, ConfigDict, model_validator
 from pydantic_core import to_json
 from starlette.responses import Response
 
@@ -28,22 +27,6 @@ class MergePatch(BaseModel):
 
     def changes(self) -> dict[str, Any]:
         return {name: getattr(self, name) for name in self.model_fields_set}
-
-
-class RevealRequest(BaseModel):
-    """Asking for a masked value in full: the purpose goes to the audit trail, the value never
-    does (decision 0009)."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    purpose: Annotated[str, StringConstraints(strip_whitespace=True, min_length=2, max_length=200),
-                       Field(description="查看事由（写入审计日志）", examples=["核实住户联系方式，准备入户签约"])]
-    fields: list[Literal["phone"]] = Field(min_length=1, max_length=1, description="要查看完整值的字段")
-
-
-class Revealed(BaseModel):
-    id: uuid.UUID
-    phone: str | None = Field(default=None, description="完整手机号")
 
 
 _FIELD_NAMES: dict[type[BaseModel], tuple[str, ...]] = {}

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from kernel.consumer import Subscription
-from kernel.db import Database
+from kernel.db.session import Database
+from kernel.events.consumer import Subscription
 from kernel.web.app import create_service_app
 from kernel.web.auth import TokenVerifier
 from services.funding.db.models import PROJECTS, RECORDS

@@ -8,9 +8,9 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from fastapi import FastAPI
 
 from kernel.calendar import today
-from kernel.consumer import Subscription
-from kernel.db import Database
+from kernel.db.session import Database
 from kernel.errors import ConstraintErrors
+from kernel.events.consumer import Subscription
 from kernel.schedule import PeriodicJob, running
 from kernel.web.app import create_service_app
 from kernel.web.auth import TokenVerifier
@@ -81,7 +81,7 @@ def create_app(settings: ProjectsSettings | None = None, *, database: Database |
         database=database,
         verifier=verifier,
         extra_lifespan=_scheduled_jobs(settings),
-        # Stage gates and escalation rules follow relocation's and funding's figures (kernel.progress).
+        # Stage gates and escalation rules follow relocation's and funding's figures (contracts).
         subscriptions=[
             Subscription("relocation", settings.relocation_feed_url, RELOCATION_HANDLERS, RELOCATION_BATCH_HANDLERS),
             Subscription("funding", settings.funding_feed_url, FUNDING_HANDLERS),

@@ -9,8 +9,8 @@ from decimal import Decimal
 
 import structlog
 
-from kernel.auth import SYSTEM, DataScope
-from kernel.db import apply_scope, make_database
+from kernel.auth.principal import SYSTEM, DataScope
+from kernel.db.session import apply_scope, make_database
 from kernel.demo_ids import demo_project_id
 from services.projects import demo_command, demo_consult, demo_land, demo_stages, demo_work
 from services.projects.db.repositories import ProjectRepository, RegionRepository

@@ -16,10 +16,10 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from kernel.auth import SYSTEM
+from kernel.auth.principal import SYSTEM
 from kernel.demo_ids import DEMO_NAMESPACE, demo_household_id, demo_project_id
 from kernel.pagination import PageRequest
-from kernel.pii import PiiCipher
+from kernel.pii.cipher import PiiCipher
 from services.projects.db.command_repositories import MemberRepository, PersonRepository, UnitRepository
 from services.projects.domain import command as uc
 from services.projects.domain import projects as project_uc

@@ -18,8 +18,8 @@ from dataclasses import replace
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from kernel.auth import SYSTEM, Principal, Role
-from kernel.db import utcnow
+from kernel.auth.principal import SYSTEM, Principal, Role
+from kernel.db.session import utcnow
 from kernel.demo_ids import DEMO_NAMESPACE, demo_household_id, demo_project_id
 from services.projects.db.consult_repositories import ConsultationRepository
 from services.projects.domain.consultations import (

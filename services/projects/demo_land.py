@@ -11,7 +11,7 @@ from decimal import Decimal
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from kernel.auth import SYSTEM
+from kernel.auth.principal import SYSTEM
 from kernel.demo_ids import DEMO_NAMESPACE, demo_project_id
 from services.projects.db.land_repositories import ParcelRepository
 from services.projects.domain.parcel_rules import ParcelAction, PlannedUse, WithdrawalReason

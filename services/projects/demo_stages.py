@@ -9,7 +9,7 @@ import datetime as dt
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from kernel.auth import SYSTEM
+from kernel.auth.principal import SYSTEM
 from kernel.demo_ids import demo_project_id
 from services.projects.db.models_stages import StagePlan
 from services.projects.domain.stages import plan_stages

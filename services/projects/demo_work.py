@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kernel import calendar
-from kernel.auth import SYSTEM
+from kernel.auth.principal import SYSTEM
 from kernel.demo_ids import DEMO_NAMESPACE, demo_project_id
 from services.projects.db.models_work import ProblemRecord, SupervisionItem, Task
 from services.projects.domain import problems, supervision, tasks

@@ -19,7 +19,7 @@ class ProjectsSettings(ServiceSettings):
     db_role: str | None = "anju_projects_app"
     db_rls: bool = True
     square_metres_per_mu: Decimal = Decimal("666.67")
-    # The feeds the stage gates and escalation rules follow (kernel.progress).
+    # The feeds the stage gates and escalation rules follow (contracts.relocation, contracts.funding).
     relocation_feed_url: str = "http://127.0.0.1:8002/internal/v1/relocation/events"
     funding_feed_url: str = "http://127.0.0.1:8004/internal/v1/funding/events"
     # Scheduled jobs (escalation rules, overdue problems → supervision).

@@ -7,9 +7,9 @@ import datetime as dt
 import uuid
 from typing import Any
 
-from kernel.auth import DataScope
-from kernel.db import Database, apply_scope
-from kernel.events import EventEnvelope, EventPayload
+from kernel.auth.principal import DataScope
+from kernel.db.session import Database, apply_scope
+from kernel.events.envelope import EventEnvelope, EventPayload
 
 
 def envelope(payload: EventPayload, project_id: uuid.UUID | str) -> EventEnvelope:

@@ -7,7 +7,7 @@ import datetime as dt
 import httpx
 import jwt
 
-from kernel.tokens import SigningKey
+from kernel.auth.tokens import SigningKey
 from tests.support.auth import token
 
 LIST = "/api/v1/projects/projects"

@@ -14,7 +14,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from kernel.auth import Role
+from kernel.auth.principal import Role
 from kernel.web.auth import api_routes
 from tests.api.conftest import TREE, project_body
 from tests.support.auth import bearer
@@ -29,7 +29,7 @@ PLACES = {
 }
 EXTRA_REGIONS = [("430902001000", "汽车路街道")]
 
-# Who may do what (the specification, independent of kernel.auth.PERMISSIONS).
+# Who may do what (the specification, independent of kernel.auth.principal.PERMISSIONS).
 STAFF = {r.value for r in Role} - {"resident", "integration"}
 # Municipal systems (role integration) read with client credentials; the matrix's
 # client holds the projects:read and regions:read scopes (without them: test_auth.py).

@@ -339,8 +339,8 @@ async def test_task_force_membership(projects: httpx.AsyncClient, project: dict[
 async def _events(db, type_: str) -> list[dict[str, Any]]:
     from sqlalchemy import text
 
-    from kernel.auth import DataScope
-    from kernel.db import apply_scope
+    from kernel.auth.principal import DataScope
+    from kernel.db.session import apply_scope
 
     async with db.sessionmaker() as session:
         await apply_scope(session, DataScope.everything())

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from kernel.auth import SYSTEM, DataScope
-from kernel.db import Database, apply_scope
+from kernel.auth.principal import SYSTEM, DataScope
+from kernel.db.session import Database, apply_scope
 from kernel.demo_ids import demo_project_id
 from services.projects import demo_command
 from services.projects.demo import PROJECTS, REGIONS

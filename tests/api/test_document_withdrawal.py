@@ -15,8 +15,8 @@ import pytest
 from sqlalchemy import text
 
 from kernel import calendar
-from kernel.auth import DataScope
-from kernel.db import Database, apply_scope
+from kernel.auth.principal import DataScope
+from kernel.db.session import Database, apply_scope
 from tests.api.conftest import project_body
 from tests.support.auth import bearer
 

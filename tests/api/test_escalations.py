@@ -10,8 +10,8 @@ from typing import Any
 
 import httpx
 
+from contracts.relocation import AgreementRevoked, AgreementSigned
 from kernel.calendar import today
-from kernel.progress import AgreementRevoked, AgreementSigned
 from services.projects.domain.escalation import week_start
 from services.projects.domain.read_models import RELOCATION_HANDLERS
 from tests.api.conftest import project_body

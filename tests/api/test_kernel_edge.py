@@ -7,7 +7,7 @@ from __future__ import annotations
 import httpx
 from fastapi import APIRouter
 
-from kernel.db import Database
+from kernel.db.session import Database
 from kernel.errors import Invalid
 from kernel.web.app import create_service_app
 from kernel.web.deps import SessionDep
@@ -112,7 +112,7 @@ async def test_a_dead_letter_id_out_of_range_is_a_422(projects: httpx.AsyncClien
 
 
 async def test_database_down_is_503_not_500(database_url: str) -> None:
-    from kernel.db import make_database
+    from kernel.db.session import make_database
     from kernel.web.app import create_service_app as make
 
     settings = ProjectsSettings(database_url="postgresql://nobody@127.0.0.1:1/none", db_pool_timeout_s=1,

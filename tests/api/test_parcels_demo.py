@@ -6,8 +6,8 @@ from dataclasses import replace
 
 from sqlalchemy import text
 
-from kernel.auth import SYSTEM, DataScope
-from kernel.db import Database, apply_scope
+from kernel.auth.principal import SYSTEM, DataScope
+from kernel.db.session import Database, apply_scope
 from kernel.demo_ids import demo_project_id
 from services.projects import demo_land
 from services.projects.demo import PROJECTS, REGIONS

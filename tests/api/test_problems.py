@@ -12,8 +12,8 @@ import pytest
 from sqlalchemy import update
 
 from kernel import calendar
-from kernel.auth import DataScope
-from kernel.db import Database, apply_scope
+from kernel.auth.principal import DataScope
+from kernel.db.session import Database, apply_scope
 from services.projects.db.models_work import ProblemRecord
 from services.projects.domain.problems import escalate_overdue_problems
 from tests.api.conftest import project_body

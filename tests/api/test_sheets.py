@@ -10,8 +10,8 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import text
 
-from kernel.auth import SYSTEM, DataScope
-from kernel.db import Database, apply_scope
+from kernel.auth.principal import SYSTEM, DataScope
+from kernel.db.session import Database, apply_scope
 from services.projects.domain.imports import export_projects
 from services.projects.domain.sheets import XLSX_MEDIA_TYPE, SheetTooLarge
 from tests.api.conftest import project_body

@@ -12,8 +12,8 @@ from openpyxl import load_workbook
 from sqlalchemy import text
 
 from kernel import calendar
-from kernel.auth import DataScope
-from kernel.db import Database, apply_scope
+from kernel.auth.principal import DataScope
+from kernel.db.session import Database, apply_scope
 from services.projects.domain.sheets import XLSX_MEDIA_TYPE
 from tests.api.conftest import project_body
 from tests.support.auth import bearer

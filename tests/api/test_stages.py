@@ -11,8 +11,9 @@ from typing import Any
 import httpx
 import pytest
 
+from contracts.funding import DedicatedAccountChanged
+from contracts.relocation import ProgressChanged, SchemeChanged
 from kernel.calendar import today
-from kernel.progress import DedicatedAccountChanged, ProgressChanged, SchemeChanged
 from services.projects.domain.read_models import FUNDING_HANDLERS, RELOCATION_HANDLERS
 from tests.api.conftest import project_body
 from tests.api.support_events import apply

@@ -12,8 +12,8 @@ import pytest
 from sqlalchemy import update
 
 from kernel import calendar
-from kernel.auth import DataScope
-from kernel.db import Database, apply_scope
+from kernel.auth.principal import DataScope
+from kernel.db.session import Database, apply_scope
 from services.projects.db.models_work import SupervisionItem
 from tests.api.conftest import project_body
 from tests.support.auth import bearer

@@ -10,7 +10,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from kernel.tokens import SigningKey, access_claims, jwks
+from kernel.auth.tokens import SigningKey, access_claims, jwks
 from scripts.components import SERVICES
 from tests.support.processes import free_port, running
 

@@ -19,9 +19,9 @@ from gateway.app import create_app
 from gateway.demo import DEMO_PASSWORD, load_demo
 from gateway.domain.context import Identity
 from gateway.settings import GatewaySettings
-from kernel.auth import DataScope
-from kernel.db import Database, apply_scope, make_engine
-from kernel.migrations import upgrade
+from kernel.auth.principal import DataScope
+from kernel.db.migrations import upgrade
+from kernel.db.session import Database, apply_scope, make_engine
 from tests.support.db import scratch_database
 
 Login = Callable[..., Awaitable[dict[str, Any]]]
@@ -55,7 +55,7 @@ async def gateway_engine(gateway_settings: GatewaySettings) -> AsyncIterator[Asy
 @pytest.fixture
 async def gdb(gateway_engine: AsyncEngine) -> AsyncIterator[Database]:
     async with gateway_engine.connect() as conn:
-        conn.info.pop("anju_scope", None)  # the outer rollback reverts scopes set inside (kernel.db.bind_scope)
+        conn.info.pop("anju_scope", None)  # the outer rollback reverts scopes set inside (kernel.db.session.bind_scope)
         outer = await conn.begin()
         maker = async_sessionmaker(bind=conn, expire_on_commit=False, join_transaction_mode="create_savepoint")
         yield Database(engine=gateway_engine, sessionmaker=maker)

@@ -1,7 +1,7 @@
 """The gateway's authorization matrix: every role × every operation on one user or
 client × a user in the caller's own sub-district, a child community, a sibling
 sub-district, the parent district and another district. Expectations are written
-by hand (not read from kernel.auth.PERMISSIONS)."""
+by hand (not read from kernel.auth.principal.PERMISSIONS)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from kernel.auth import Role
+from kernel.auth.principal import Role
 from kernel.web.auth import api_routes
 from scripts.components import SERVICES
 from tests.support.auth import token

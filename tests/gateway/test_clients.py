@@ -7,7 +7,7 @@ import base64
 import httpx
 
 from gateway.demo import DEMO_CLIENT_SECRET
-from kernel.auth import principal_from_claims
+from kernel.auth.principal import principal_from_claims
 from kernel.web.auth import TokenVerifier
 from tests.gateway.conftest import Headers
 

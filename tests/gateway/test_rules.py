@@ -14,7 +14,7 @@ from gateway.domain.lockout import LockoutPolicy
 from gateway.domain.passwords import check_password, password_problems
 from gateway.domain.refresh import PREFIX, Verdict, judge, new_refresh_token, token_hash
 from gateway.settings import GatewaySettings
-from kernel.auth import Role
+from kernel.auth.principal import Role
 from services.projects.demo import PROJECTS
 from services.projects.demo import demo_project_id as projects_demo_id
 

@@ -16,9 +16,9 @@ import pytest
 from gateway.db.models import RECORDS
 from gateway.demo import demo_household_id, demo_project_id
 from gateway.domain.memberships import BATCH_HANDLERS, HANDLERS, MEMBER_CHANGED
-from kernel.consumer import Consumer, Subscription
-from kernel.db import Database
-from kernel.events import EventEnvelope
+from kernel.db.session import Database
+from kernel.events.consumer import Consumer, Subscription
+from kernel.events.envelope import EventEnvelope
 from tests.gateway.conftest import Headers, Login
 
 USERS = "/api/v1/auth/users"

@@ -12,8 +12,8 @@ from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
 from gateway.demo import DEMO_PASSWORD
-from kernel.auth import DataScope
-from kernel.db import Database, apply_scope
+from kernel.auth.principal import DataScope
+from kernel.db.session import Database, apply_scope
 from tests.gateway.conftest import Headers, Login
 from tests.support.pii_scan import PHONE
 

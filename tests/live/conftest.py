@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator, Iterator
 import httpx
 import pytest
 
-from kernel.db import make_database
+from kernel.db.session import make_database
 from services.projects.app import create_app
 from services.projects.settings import ProjectsSettings
 from tests.api.conftest import TREE

@@ -12,7 +12,7 @@ import asyncpg
 import httpx
 import pytest
 
-from kernel.records import AuditCheck
+from kernel.audit.trail import AuditCheck
 from scripts.audit_verify import check_all, report
 from scripts.localdb import asyncpg_dsn
 from tests.api.conftest import project_body

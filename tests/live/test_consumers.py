@@ -10,9 +10,9 @@ import httpx
 import pytest
 from sqlalchemy import func, select
 
-from kernel.consumer import Consumer, Subscription
-from kernel.db import Database, make_database
-from kernel.events import START, EventEnvelope
+from kernel.db.session import Database, make_database
+from kernel.events.consumer import Consumer, Subscription
+from kernel.events.envelope import START, EventEnvelope
 from services.relocation.db.models import PROJECTS, RECORDS
 from services.relocation.settings import RelocationSettings
 from tests.api.conftest import project_body

@@ -7,7 +7,7 @@ import uuid
 
 import httpx
 
-from kernel.events import START
+from kernel.events.envelope import START
 from tests.api.conftest import project_body
 from tests.support.auth import bearer
 

@@ -7,7 +7,7 @@ from typing import ClassVar
 
 from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
 
-from kernel.events import START, EventEnvelope, EventPayload
+from kernel.events.envelope import START, EventEnvelope, EventPayload
 from kernel.settings import normalize_database_url
 from services.projects.db.models import RECORDS
 

@@ -59,7 +59,7 @@ async def test_a_pooled_connection_never_serves_a_stale_scope(live_url: str) -> 
     that changed the scope failed (its rollback reverts the setting)."""
     import httpx as hx
 
-    from kernel.db import make_database
+    from kernel.db.session import make_database
     from services.projects.app import create_app
     from services.projects.settings import ProjectsSettings
     from tests.support.auth import bearer, verifier

@@ -9,7 +9,7 @@ import os
 import asyncpg
 import pytest
 
-from kernel.migrations import downgrade, revisions_base_to_head, upgrade
+from kernel.db.migrations import downgrade, revisions_base_to_head, upgrade
 from scripts.components import WITH_DATABASE
 from scripts.localdb import asyncpg_dsn
 from tests.support.db import migrations_of, scratch_database

@@ -6,7 +6,7 @@ import datetime as dt
 import uuid
 from collections.abc import Iterable
 
-from kernel.tokens import SigningKey, access_claims, jwks
+from kernel.auth.tokens import SigningKey, access_claims, jwks
 from kernel.web.auth import TokenVerifier
 
 SERVICES = ("projects", "relocation", "housing", "funding", "gateway")

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from importlib import import_module
 
-from kernel.migrations import upgrade
+from kernel.db.migrations import upgrade
 from scripts.components import WITH_DATABASE
 from scripts.localdb import create_database, drop_database, embedded_server
 

@@ -8,7 +8,7 @@ import uuid
 
 import pytest
 
-from kernel.auth import PERMISSIONS, Principal, Role
+from kernel.auth.principal import PERMISSIONS, Principal, Role
 from services.projects.db.models_work import WorkDocument
 from services.projects.domain.work_documents import (
     check_withdrawal,

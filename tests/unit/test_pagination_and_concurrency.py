@@ -38,7 +38,7 @@ def test_if_match() -> None:
 async def test_verified_tokens_are_cached_but_expiry_still_applies() -> None:
     import datetime as dt
 
-    from kernel.auth import Unauthenticated
+    from kernel.auth.principal import Unauthenticated
     from tests.support.auth import token, verifier
 
     v = verifier("projects")

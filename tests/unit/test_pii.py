@@ -5,7 +5,7 @@ from cryptography.exceptions import InvalidTag
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kernel.pii import (
+from kernel.pii.cipher import (
     InvalidPersonalData,
     PiiCipher,
     PiiKeyError,

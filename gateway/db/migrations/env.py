@@ -1,6 +1,6 @@
 """Alembic environment of the gateway (schema ``gateway``)."""
 
 from gateway.db.models import Base
-from kernel.migrations import run_env
+from kernel.db.migrations import run_env
 
 run_env(Base.metadata)

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from sqlalchemy.orm import DeclarativeBase
 
-from kernel.db import service_metadata
-from kernel.project_directory import ProjectDirectory, project_directory_table
+from contracts.projects import ProjectChanged
+from kernel.db.session import service_metadata
+from kernel.events.directory import ProjectDirectory, project_directory_table
 from kernel.records import kernel_records
 
 SCHEMA = "housing"
@@ -19,4 +20,4 @@ class Base(DeclarativeBase):
 RECORDS = kernel_records(Base.metadata)
 
 #: The projects this service knows of, fed by the projects service's events.
-PROJECTS = ProjectDirectory(project_directory_table(Base.metadata))
+PROJECTS = ProjectDirectory(project_directory_table(Base.metadata), ProjectChanged)

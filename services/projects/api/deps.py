@@ -1,4 +1,4 @@
-"""Who may call what: each route names its permission from the one table (``kernel.auth``)."""
+"""Who may call what: each route names its permission from the one table (``kernel.auth.principal``)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import Depends
 
-from kernel.auth import Principal
+from kernel.auth.principal import Principal
 from kernel.web.auth import Authorize
 
 ReadRegions = Annotated[Principal, Depends(Authorize("regions.read"))]

@@ -10,12 +10,12 @@ from typing import Annotated
 from fastapi import Depends, Query, Request, Response, status
 
 from kernel.concurrency import etag, expected_version
-from kernel.pii import PiiCipher
+from kernel.idempotency.web import IdempotencyDep
+from kernel.pii.cipher import PiiCipher
+from kernel.pii.reveal import Revealed, RevealRequest
 from kernel.regions import PREFIX_PATTERN
 from kernel.web.deps import IfMatch, PageDep, SessionDep, api_router
-from kernel.web.idempotency import IdempotencyDep
 from kernel.web.problems import problem_responses
-from kernel.web.schemas import Revealed, RevealRequest
 from services.projects.api.command_schemas import (
     ChainRead,
     MemberCreate,

@@ -9,8 +9,8 @@ from typing import Annotated, Any
 from fastapi import Query, Response, status
 
 from kernel.concurrency import etag, expected_version
+from kernel.idempotency.web import IdempotencyDep
 from kernel.web.deps import IfMatch, PageDep, SessionDep, api_router
-from kernel.web.idempotency import IdempotencyDep
 from kernel.web.problems import problem_responses
 from services.projects.api.consult_schemas import (
     ConsultationCreate,

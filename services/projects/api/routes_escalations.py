@@ -8,9 +8,9 @@ from typing import Annotated, Any
 from fastapi import Query, Response, status
 
 from kernel.concurrency import etag, expected_version
+from kernel.idempotency.web import IdempotencyDep
 from kernel.regions import PREFIX_PATTERN
 from kernel.web.deps import IfMatch, PageDep, SessionDep, api_router
-from kernel.web.idempotency import IdempotencyDep
 from kernel.web.problems import problem_responses
 from services.projects.api.deps import ManageEscalations, ReadProjects
 from services.projects.api.stages_schemas import (

@@ -7,9 +7,9 @@ from typing import Annotated
 
 from fastapi import Query, Request
 
-from kernel.auth import DataScope
+from kernel.auth.principal import DataScope
 from kernel.calendar import today
-from kernel.db import apply_scope
+from kernel.db.session import apply_scope
 from kernel.web.deps import SessionDep, api_router
 from kernel.web.problems import problem_responses
 from services.projects.api.deps import ManageEscalations

@@ -11,10 +11,10 @@ from typing import Annotated, Any
 from fastapi import Query, Response, status
 
 from kernel.concurrency import etag, expected_version
+from kernel.idempotency.web import IdempotencyDep
 from kernel.pagination import PageResult
 from kernel.regions import PREFIX_PATTERN
 from kernel.web.deps import IfMatch, PageDep, SessionDep, api_router
-from kernel.web.idempotency import IdempotencyDep
 from kernel.web.problems import problem_responses
 from services.projects.api.deps import ReadProjects, WriteProblems
 from services.projects.api.work_schemas import (

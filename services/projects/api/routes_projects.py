@@ -10,9 +10,9 @@ from fastapi import Depends, Query, Request, Response, status
 from fastapi.responses import JSONResponse
 
 from kernel.concurrency import etag, expected_version
+from kernel.idempotency.web import IdempotencyDep
 from kernel.regions import PREFIX_PATTERN
 from kernel.web.deps import IfMatch, PageDep, SessionDep, api_router
-from kernel.web.idempotency import IdempotencyDep
 from kernel.web.problems import problem_responses
 from services.projects.api.deps import ReadProjects, WriteProjects
 from services.projects.api.schemas import (

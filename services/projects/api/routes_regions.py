@@ -6,9 +6,9 @@ from typing import Annotated
 
 from fastapi import Path, Query, Response, status
 
+from kernel.idempotency.web import IdempotencyDep
 from kernel.regions import CODE_PATTERN, PREFIX_PATTERN, RegionLevel
 from kernel.web.deps import PageDep, SessionDep, api_router
-from kernel.web.idempotency import IdempotencyDep
 from kernel.web.problems import problem_responses
 from services.projects.api.deps import ReadRegions, WriteRegions
 from services.projects.api.schemas import RegionCreate, RegionPage, RegionRead

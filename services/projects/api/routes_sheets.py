@@ -19,9 +19,9 @@ from fastapi import File, Query, Request, Response, UploadFile, status
 from pydantic import BaseModel, Field
 
 from kernel.errors import FieldError
+from kernel.idempotency.web import IdempotencyDep
 from kernel.regions import PREFIX_PATTERN
 from kernel.web.deps import SessionDep, api_router
-from kernel.web.idempotency import IdempotencyDep
 from kernel.web.problems import problem_responses
 from kernel.web.uploads import limited_upload_route
 from services.projects.api.deps import ReadProjects, WriteProblems, WriteProjects, WriteTasks

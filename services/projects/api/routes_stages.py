@@ -7,11 +7,11 @@ from typing import Annotated
 
 from fastapi import Depends, Request, Response, status
 
-from kernel.auth import Principal
+from kernel.auth.principal import Principal
 from kernel.calendar import today
 from kernel.concurrency import etag, expected_version
+from kernel.idempotency.web import IdempotencyDep
 from kernel.web.deps import IfMatch, SessionDep, api_router
-from kernel.web.idempotency import IdempotencyDep
 from kernel.web.problems import problem_responses
 from services.projects.api.deps import ReadProjects, WriteStages
 from services.projects.api.stages_schemas import (

@@ -11,9 +11,9 @@ from typing import Annotated
 from fastapi import Query, Response, status
 
 from kernel.concurrency import etag, expected_version
+from kernel.idempotency.web import IdempotencyDep
 from kernel.regions import PREFIX_PATTERN
 from kernel.web.deps import IfMatch, PageDep, SessionDep, api_router
-from kernel.web.idempotency import IdempotencyDep
 from kernel.web.problems import problem_responses
 from services.projects.api.deps import ManageSupervision, ReadProjects, ReportSupervision
 from services.projects.api.work_schemas import (

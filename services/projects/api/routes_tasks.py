@@ -12,8 +12,8 @@ from fastapi import Header, Query, Response, status
 
 from kernel import calendar
 from kernel.concurrency import etag, expected_version
+from kernel.idempotency.web import IdempotencyDep
 from kernel.web.deps import IfMatch, PageDep, SessionDep, api_router
-from kernel.web.idempotency import IdempotencyDep
 from kernel.web.problems import problem_responses
 from services.projects.api.deps import ReadProjects, WithdrawDocuments, WriteTasks
 from services.projects.api.work_schemas import (

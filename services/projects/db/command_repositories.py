@@ -11,9 +11,9 @@ from dataclasses import dataclass
 
 from sqlalchemy import ColumnElement, func, or_, select, update
 
-from kernel.auth import DataScope
+from kernel.auth.principal import DataScope
+from kernel.db.repository import Repository, scope_clause
 from kernel.pagination import PageRequest, PageResult
-from kernel.repository import Repository, scope_clause
 from services.projects.db.models import Project
 from services.projects.db.models_command import CommandUnit, Person, Position, Responsibility, TaskForceMember
 

@@ -10,7 +10,7 @@ from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Uuid
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from kernel.db import TimestampMixin, new_id, service_metadata
+from kernel.db.session import TimestampMixin, new_id, service_metadata
 from kernel.records import kernel_records
 from kernel.types import area_column, money_column
 

@@ -16,7 +16,7 @@ from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, String, Text, U
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Mapped, mapped_column
 
-from kernel.db import TimestampMixin, new_id
+from kernel.db.session import TimestampMixin, new_id
 from services.projects.db.models import Base
 
 __all__ = ["Base", "CommandUnit", "Person", "Position", "Responsibility", "TaskForceMember"]

@@ -17,7 +17,7 @@ from sqlalchemy import CheckConstraint, Date, DateTime, ForeignKey, Index, Strin
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
-from kernel.db import TimestampMixin, new_id, utcnow
+from kernel.db.session import TimestampMixin, new_id, utcnow
 from kernel.types import area_column, money_column
 from services.projects.db.models import Base
 

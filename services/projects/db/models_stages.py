@@ -25,7 +25,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
-from kernel.db import TimestampMixin, new_id
+from kernel.db.session import TimestampMixin, new_id
 from kernel.types import money_column
 from services.projects.db.models import Base
 
@@ -62,7 +62,7 @@ class StageTransition(Base):
     conditions: Mapped[list[dict[str, Any]]] = mapped_column(JSONB, default=list)
 
 
-# --- read models of other services' events (kernel.progress) -------------------------------------
+# --- read models of other services' events (contracts.relocation, contracts.funding) ---------------------
 
 
 class SigningRef(Base):

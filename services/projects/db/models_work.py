@@ -31,7 +31,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
-from kernel.db import TimestampMixin, new_id, utcnow
+from kernel.db.session import TimestampMixin, new_id, utcnow
 from services.projects.db.models import Base
 
 __all__ = [

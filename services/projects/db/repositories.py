@@ -9,9 +9,9 @@ from typing import Any
 
 from sqlalchemy import select
 
-from kernel.auth import DataScope
+from kernel.auth.principal import DataScope
+from kernel.db.repository import Repository, scope_clause
 from kernel.pagination import PageRequest, PageResult
-from kernel.repository import Repository, scope_clause
 from services.projects.db.models import Project, Region
 
 

@@ -16,8 +16,8 @@ from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
-from kernel.auth import DataScope
-from kernel.repository import scope_clause
+from kernel.auth.principal import DataScope
+from kernel.db.repository import scope_clause
 from services.projects.db.models import Project, Region
 from services.projects.db.models_work import ProblemRecord, Task
 

@@ -16,9 +16,9 @@ from sqlalchemy import ColumnElement, Select, and_, func, literal, literal_colum
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import DeclarativeBase, undefer
 
-from kernel.auth import DataScope
+from kernel.auth.principal import DataScope
+from kernel.db.repository import Repository, scope_clause
 from kernel.pagination import BadCursor, PageRequest, PageResult, decode_cursor, encode_cursor
-from kernel.repository import Repository, scope_clause
 from services.projects.db.models import Project
 from services.projects.db.models_work import (
     OPEN_TASK_STATUSES,
@@ -56,7 +56,7 @@ async def keyset_page(session: AsyncSession, stmt: Select[tuple[M]],
     """Keyset pagination over ``keys`` (expression, kind: date | datetime | uuid | int), ascending, the
     last key unique. The key values are selected with the rows, so expressions (``coalesce``) work.
     ``rows``: answer read-only rows of the entity's columns instead of ORM instances (cheaper to
-    load, see ``kernel.repository.Repository.paginate_rows``)."""
+    load, see ``kernel.db.repository.Repository.paginate_rows``)."""
     exprs = [e for e, _ in keys]
     if page.cursor is not None:
         raw = decode_cursor(page.cursor, len(keys))

@@ -16,13 +16,20 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from contracts.projects import (
+    CommandUnitChanged,
+    PersonChanged,
+    PositionChanged,
+    ResponsibilityChanged,
+    TaskForceMemberChanged,
+)
 from kernel import calendar
-from kernel.audit import diff
-from kernel.auth import Principal
+from kernel.audit.chain import diff
+from kernel.auth.principal import Principal
 from kernel.concurrency import check_version
 from kernel.errors import FieldError
 from kernel.pagination import PageRequest, PageResult
-from kernel.pii import InvalidPersonalData, PiiCipher, mask_phone, normalize_phone
+from kernel.pii.cipher import InvalidPersonalData, PiiCipher, mask_phone, normalize_phone
 from kernel.regions import contains, level_of
 from services.projects.db.command_repositories import (
     MemberRepository,
@@ -55,13 +62,6 @@ from services.projects.domain.command_errors import (
     TaskForceExists,
     UnitIdTaken,
     UnitNotFound,
-)
-from services.projects.domain.command_events import (
-    CommandUnitChanged,
-    PersonChanged,
-    PositionChanged,
-    ResponsibilityChanged,
-    TaskForceMemberChanged,
 )
 from services.projects.domain.command_vocabulary import (
     SINGLE_LEVELS,

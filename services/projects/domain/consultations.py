@@ -23,10 +23,11 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from kernel.audit import diff
-from kernel.auth import Principal, Role
+from contracts.projects import BallotCast, ConsultationChanged, ConsultationClosed, OptionFigures
+from kernel.audit.chain import diff
+from kernel.auth.principal import Principal, Role
 from kernel.concurrency import check_version, etag, expected_version
-from kernel.db import utcnow
+from kernel.db.session import utcnow
 from kernel.errors import FieldError, PreconditionFailed
 from kernel.pagination import PageRequest, PageResult
 from services.projects.db.consult_repositories import ConsultationFilter, ConsultationRepository, Viewer
@@ -58,7 +59,6 @@ from services.projects.domain.consult_errors import (
     VoteNotFound,
     VotingNotOpen,
 )
-from services.projects.domain.consult_events import BallotCast, ConsultationChanged, ConsultationClosed, OptionFigures
 from services.projects.domain.tally import ConsultationKind, Threshold, ThresholdBase
 
 __all__ = [

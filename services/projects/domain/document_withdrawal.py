@@ -13,7 +13,7 @@ import uuid
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from kernel.auth import Principal
+from kernel.auth.principal import Principal
 from services.projects.db.models_work import WorkDocument
 from services.projects.db.work_repositories import DocumentRepository
 from services.projects.domain.problems import withdraw_problem_document

@@ -14,18 +14,18 @@ from sqlalchemy import func, literal_column, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from kernel.audit import diff
-from kernel.auth import SYSTEM, Principal
+from contracts.projects import EscalationFired, EscalationResolved
+from kernel.audit.chain import diff
+from kernel.auth.principal import SYSTEM, Principal
 from kernel.concurrency import check_version
-from kernel.db import utcnow
+from kernel.db.repository import Repository, scope_clause
+from kernel.db.session import utcnow
 from kernel.pagination import PageRequest, PageResult
-from kernel.repository import Repository, scope_clause
 from services.projects.db.models import RECORDS, Project
 from services.projects.db.models_command import Responsibility
 from services.projects.db.models_stages import EscalationFiring, EscalationRule, SigningRef, StagePlan
 from services.projects.domain import escalation as pure
 from services.projects.domain.stages_errors import FiringAlreadyResolved, FiringNotFound, RuleCodeTaken, RuleNotFound
-from services.projects.domain.stages_events import EscalationFired, EscalationResolved
 from services.projects.vocabulary import Stage
 
 ACTION_LABELS = {

@@ -36,7 +36,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.exc import StaleDataError
 
 from kernel import calendar
-from kernel.auth import Principal
+from kernel.auth.principal import Principal
 from kernel.errors import DomainError, FieldError, Invalid, PreconditionFailed
 from kernel.pagination import PageRequest
 from services.projects.db.models import Project

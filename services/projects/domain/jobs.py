@@ -14,8 +14,8 @@ from sqlalchemy import func, select, text
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from kernel.auth import DataScope
-from kernel.db import Database, apply_scope, utcnow
+from kernel.auth.principal import DataScope
+from kernel.db.session import Database, apply_scope, utcnow
 from services.projects.db.models_stages import JobRun
 from services.projects.domain.escalations import evaluate_escalations
 from services.projects.domain.problems import escalate_overdue_problems

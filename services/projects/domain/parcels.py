@@ -16,9 +16,10 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from contracts.projects import ParcelChanged, ParcelSold
 from kernel import calendar
-from kernel.audit import diff
-from kernel.auth import Principal
+from kernel.audit.chain import diff
+from kernel.auth.principal import Principal
 from kernel.concurrency import check_version
 from kernel.errors import FieldError
 from kernel.pagination import PageRequest, PageResult
@@ -39,7 +40,6 @@ from services.projects.domain.land_errors import (
     ParcelSettled,
     ParcelTransitionRefused,
 )
-from services.projects.domain.land_events import ParcelChanged, ParcelSold
 from services.projects.domain.parcel_rules import ParcelAction, ParcelStatus, PlannedUse
 
 __all__ = ["ParcelDraft", "ParcelStep", "create_parcel", "get_parcel", "list_parcels", "parcel_history",

@@ -14,11 +14,12 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from contracts.projects import ProblemChanged, SupervisionChanged
 from kernel import calendar
-from kernel.audit import diff
-from kernel.auth import SYSTEM, Principal
+from kernel.audit.chain import diff
+from kernel.auth.principal import SYSTEM, Principal
 from kernel.concurrency import check_version
-from kernel.db import utcnow
+from kernel.db.session import utcnow
 from kernel.errors import FieldError
 from kernel.pagination import PageRequest, PageResult
 from services.projects.db.models import RECORDS, Project
@@ -44,7 +45,6 @@ from services.projects.domain.work_errors import (
     ProblemNotFound,
     ProblemNotOpen,
 )
-from services.projects.domain.work_events import ProblemChanged, SupervisionChanged
 from services.projects.domain.work_vocabulary import (
     PROBLEM_CATEGORY_LABELS,
     ProblemCategory,

@@ -14,8 +14,9 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from kernel.audit import diff
-from kernel.auth import Principal
+from contracts.projects import CommandUnitChanged, ProjectChanged
+from kernel.audit.chain import diff
+from kernel.auth.principal import Principal
 from kernel.concurrency import check_version
 from kernel.errors import FieldError
 from kernel.pagination import PageRequest, PageResult
@@ -24,7 +25,6 @@ from services.projects.db.command_repositories import UnitRepository
 from services.projects.db.models import RECORDS, Project
 from services.projects.db.repositories import ProjectFilter, ProjectRepository, RegionRepository
 from services.projects.domain.command_errors import ProjectUnitInvalid
-from services.projects.domain.command_events import CommandUnitChanged
 from services.projects.domain.command_vocabulary import LEAD_KINDS, UNIT_KIND_LABELS, LegalBasis, UnitKind
 from services.projects.domain.errors import (
     ProjectCodeTaken,
@@ -33,7 +33,6 @@ from services.projects.domain.errors import (
     RegionOutsideScope,
     UnknownRegion,
 )
-from services.projects.domain.events import ProjectChanged
 from services.projects.domain.geojson import DEFAULT_LIMITS, GeometryInvalid, GeometryLimits, validate_geometry
 from services.projects.vocabulary import LandPath, ProjectType, Stage
 

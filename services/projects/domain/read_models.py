@@ -1,19 +1,19 @@
-"""What the projects service keeps of other services' events (``kernel.progress``):
+"""What the projects service keeps of other services' events (``contracts.relocation`` and ``contracts.funding``):
 signings by week, relocation's running totals, the compensation scheme, and the
 dedicated account's balance. Each handler runs in the consumer's transaction (the
 kernel marks the event processed there), is idempotent, and ignores older versions."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from sqlalchemy import update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from contracts.funding import DedicatedAccountChanged
+from contracts.relocation import AgreementRevoked, AgreementSigned, ProgressChanged, SchemeChanged
 from kernel.calendar import today as business_date
-from kernel.events import BatchHandler, EventEnvelope, Handler
-from kernel.progress import AgreementRevoked, AgreementSigned, DedicatedAccountChanged, ProgressChanged, SchemeChanged
+from kernel.db.upsert import upsert_newest
+from kernel.events.envelope import BatchHandler, EventEnvelope, Handler
 from services.projects.db.models_stages import DedicatedAccountRef, ProgressRef, SchemeRef, SigningRef
 from services.projects.domain.escalation import week_start
 
@@ -34,29 +34,20 @@ async def on_revoked(session: AsyncSession, event: EventEnvelope) -> None:
     await session.execute(update(SigningRef).where(SigningRef.agreement_id == p.agreement_id).values(revoked=True))
 
 
-async def _keep_newest(session: AsyncSession, model: Any, values: dict[str, Any], newer: Any) -> None:
-    """Upsert one project's row unless the row held is newer (replays and reorderings)."""
-    stmt = insert(model).values(values)
-    await session.execute(stmt.on_conflict_do_update(
-        index_elements=[model.project_id], where=newer(stmt.excluded),
-        set_={k: stmt.excluded[k] for k in values if k != "project_id"}))
-
-
 async def on_progress(session: AsyncSession, event: EventEnvelope) -> None:
     p = ProgressChanged.model_validate(event.payload)
-    await _keep_newest(session, ProgressRef, p.model_dump(), lambda new: ProgressRef.version < new.version)
+    await upsert_newest(session, ProgressRef, [p.model_dump()], key="project_id")
 
 
 async def on_scheme(session: AsyncSession, event: EventEnvelope) -> None:
     p = SchemeChanged.model_validate(event.payload)
-    await _keep_newest(session, SchemeRef, p.model_dump(),
-                       lambda new: SchemeRef.scheme_version <= new.scheme_version)
+    await upsert_newest(session, SchemeRef, [p.model_dump()], key="project_id", version="scheme_version",
+                        replace_equal=True)
 
 
 async def on_account(session: AsyncSession, event: EventEnvelope) -> None:
     p = DedicatedAccountChanged.model_validate(event.payload)
-    await _keep_newest(session, DedicatedAccountRef, p.model_dump(),
-                       lambda new: DedicatedAccountRef.version < new.version)
+    await upsert_newest(session, DedicatedAccountRef, [p.model_dump()], key="project_id")
 
 
 RELOCATION_HANDLERS: dict[str, Handler] = {

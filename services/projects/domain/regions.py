@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from kernel.auth import Principal
+from kernel.auth.principal import Principal
 from kernel.errors import FieldError
 from kernel.pagination import PageRequest, PageResult
 from kernel.regions import RegionLevel, level_of, parent_of

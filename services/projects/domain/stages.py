@@ -12,10 +12,11 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from kernel.audit import diff
-from kernel.auth import Principal
+from contracts.projects import StageChanged, StagePlanChanged
+from kernel.audit.chain import diff
+from kernel.auth.principal import Principal
 from kernel.concurrency import check_version
-from kernel.db import utcnow
+from kernel.db.session import utcnow
 from kernel.errors import FieldError
 from services.projects.db.models import RECORDS, Project
 from services.projects.db.models_consult import Consultation
@@ -31,7 +32,6 @@ from services.projects.db.models_work import Task
 from services.projects.domain.projects import _announce, get_project
 from services.projects.domain.stage_machine import Decision, GateFacts, GateRules, decide, path_for
 from services.projects.domain.stages_errors import StageGateUnmet, StageMoveRefused, StagePlanInvalid
-from services.projects.domain.stages_events import StageChanged, StagePlanChanged
 from services.projects.vocabulary import STAGE_LABELS, LandPath, ProjectType, Stage
 
 _WILLINGNESS = "willingness"

@@ -12,9 +12,10 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from contracts.projects import SupervisionChanged
 from kernel import calendar
-from kernel.audit import diff
-from kernel.auth import Principal
+from kernel.audit.chain import diff
+from kernel.auth.principal import Principal
 from kernel.concurrency import check_version
 from kernel.errors import FieldError
 from kernel.pagination import PageRequest, PageResult
@@ -28,7 +29,6 @@ from services.projects.domain.work_errors import (
     SupervisionInvalid,
     SupervisionNotFound,
 )
-from services.projects.domain.work_events import SupervisionChanged
 from services.projects.domain.work_vocabulary import MEETING_SOURCES, SupervisionSource, SupervisionStatus
 
 __all__ = [

@@ -12,11 +12,12 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from contracts.projects import TaskChanged
 from kernel import calendar
-from kernel.audit import diff
-from kernel.auth import Principal
+from kernel.audit.chain import diff
+from kernel.auth.principal import Principal
 from kernel.concurrency import check_version
-from kernel.db import utcnow
+from kernel.db.session import utcnow
 from kernel.errors import FieldError
 from kernel.pagination import PageRequest, PageResult
 from services.projects.db.models import RECORDS, Project
@@ -41,7 +42,6 @@ from services.projects.domain.work_errors import (
     TaskInvalid,
     TaskNotFound,
 )
-from services.projects.domain.work_events import TaskChanged
 from services.projects.domain.work_vocabulary import TaskKind, TaskStatus
 
 __all__ = [

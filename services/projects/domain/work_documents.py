@@ -19,7 +19,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from kernel.auth import Principal
+from kernel.auth.principal import Principal
 from kernel.errors import FieldError
 from services.projects.db.models_work import WorkDocument
 from services.projects.db.work_repositories import DocumentRepository

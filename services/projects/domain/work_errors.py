@@ -3,7 +3,7 @@ items (督办) (no HTTP: the kernel maps kinds to statuses)."""
 
 from __future__ import annotations
 
-from kernel.auth import Forbidden
+from kernel.auth.principal import Forbidden
 from kernel.errors import Conflict, DomainError, Invalid, NotFound, TooLarge
 
 

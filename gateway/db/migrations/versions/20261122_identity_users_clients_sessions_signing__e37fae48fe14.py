@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-from kernel.migrations import (
+from kernel.db.migrations import (
     audit_append_only_sql,
     create_app_role_sql,
     drop_app_grants_sql,

@@ -1,6 +1,6 @@
 """Alembic environment of the funding service (schema ``funding``)."""
 
-from kernel.migrations import run_env
+from kernel.db.migrations import run_env
 from services.funding.db.models import Base
 
 run_env(Base.metadata)

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-from kernel.migrations import child_rls_sql, drop_scope_rls_sql, scope_rls_sql
+from kernel.db.migrations import child_rls_sql, drop_scope_rls_sql, scope_rls_sql
 
 revision: str = '6f05222e61af'
 down_revision: str | None = '65f7a461711c'

@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-from kernel.migrations import child_rls_sql, drop_scope_rls_sql
+from kernel.db.migrations import child_rls_sql, drop_scope_rls_sql
 
 revision: str = 'ddb052f37232'
 down_revision: str | None = 'a5ecc737881e'

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-from kernel.migrations import child_rls_sql, drop_scope_rls_sql, scope_rls_sql
+from kernel.db.migrations import child_rls_sql, drop_scope_rls_sql, scope_rls_sql
 
 revision: str = 'b57740c8f1f7'
 down_revision: str | None = 'ddb052f37232'

@@ -14,7 +14,7 @@ from sqlalchemy import DateTime, MetaData, func, text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import Mapped, mapped_column
 
-from kernel.auth import DataScope
+from kernel.auth.principal import DataScope
 from kernel.settings import ServiceSettings
 
 NAMING_CONVENTION = {
@@ -71,7 +71,7 @@ def make_engine(url: str, settings: ServiceSettings | None = None) -> AsyncEngin
         connect_args["timeout"] = s.db_pool_timeout_s
         if s.db_role:
             # Work as the service's application role: it does not own the tables, so
-            # row-level security applies to it (see kernel.migrations.create_app_role).
+            # row-level security applies to it (see kernel.db.migrations.create_app_role).
             connect_args["server_settings"]["role"] = s.db_role  # type: ignore[index]
     return create_async_engine(
         url,

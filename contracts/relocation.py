@@ -1,10 +1,7 @@
-"""Event contracts that other services publish and the projects service follows to
-check stage gates and evaluate escalation rules: relocation's signings, progress
-totals and compensation schemes, and funding's dedicated compensation account.
-
-They live in the kernel (like ``project_directory``) because producer and consumer
-must agree on them; the producing services emit exactly these payloads. Pure: no I/O.
-"""
+"""Events the relocation service promises to publish: signings, progress totals and compensation
+schemes (the projects service follows them for stage gates and escalation rules). Producers emit
+exactly these payloads and consumers validate with them; ``openapi/events/`` is exported from them.
+Pure: no I/O."""
 
 from __future__ import annotations
 
@@ -14,8 +11,8 @@ from typing import ClassVar
 
 from pydantic import Field
 
-from kernel.events import EventPayload
-from kernel.types import Money, NonNegativeMoney
+from kernel.events.envelope import EventPayload
+from kernel.types import NonNegativeMoney
 
 
 class AgreementSigned(EventPayload):
@@ -76,13 +73,5 @@ class SchemeChanged(EventPayload):
     stability_risk_level: str | None = Field(default=None, description="措施后的风险等级：低/中/高")
 
 
-class DedicatedAccountChanged(EventPayload):
-    """The balance of a project's dedicated compensation account (征收补偿专户)."""
-
-    event_type: ClassVar[str] = "funding.dedicated_account.changed"
-    event_version: ClassVar[int] = 1
-
-    project_id: uuid.UUID
-    balance: Money
-    as_of: dt.datetime
-    version: int = Field(ge=1, description="单调递增：消费方只接受更新的版本")
+#: Every payload the relocation service publishes (``openapi/events/``: exported from these).
+PUBLISHED: list[type[EventPayload]] = [AgreementSigned, AgreementRevoked, ProgressChanged, SchemeChanged]

@@ -22,9 +22,9 @@ from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.responses import Response
 
-from kernel.auth import Principal
+from kernel.auth.principal import Principal
 from kernel.errors import Conflict, FieldError, Invalid
-from kernel.records import IdempotencyStore, StoredResponse
+from kernel.idempotency.store import IdempotencyStore, StoredResponse
 from kernel.web.auth import authenticate
 from kernel.web.deps import SessionDep
 

@@ -13,11 +13,12 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi import Path as FastPath
 from pydantic import BaseModel, Field
 
-from kernel.auth import Principal
-from kernel.db import Database
+from kernel.auth.principal import Principal
+from kernel.db.session import Database
 from kernel.errors import Conflict, NotFound
-from kernel.events import START, EventEnvelope
-from kernel.records import Inbox, Outbox, feed_backlog
+from kernel.events.envelope import START, EventEnvelope
+from kernel.events.inbox import Inbox
+from kernel.events.outbox import Outbox, feed_backlog
 from kernel.web.auth import Authorize
 from kernel.web.problems import problem_responses
 

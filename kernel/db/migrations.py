@@ -148,7 +148,7 @@ def drop_audit_append_only_sql(schema: str) -> list[str]:
 
 
 def scope_rls_sql(schema: str, table: str, region_column: str, project_column: str | None) -> list[str]:
-    """Row-level security by the caller's scope (see ``kernel.db.apply_scope``): the second
+    """Row-level security by the caller's scope (see ``kernel.db.session.apply_scope``): the second
     line behind the scoped queries. With no scope set, the app role sees nothing."""
     project_clause = (
         f" OR {project_column}::text = ANY (string_to_array("

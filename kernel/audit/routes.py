@@ -8,9 +8,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, Field
 
-from kernel.auth import Principal
+from kernel.audit.trail import AuditTrail
+from kernel.auth.principal import Principal
 from kernel.pagination import Page
-from kernel.records import AuditTrail
 from kernel.web.auth import Authorize
 from kernel.web.deps import PageDep, SessionDep
 from kernel.web.problems import problem_responses

@@ -1,5 +1,5 @@
 """Access tokens: Ed25519 (EdDSA) signing keys, their public JWKs, and the claims
-of an access token (see ``kernel.auth`` for what each claim means). The gateway
+of an access token (see ``kernel.auth.principal`` for what each claim means). The gateway
 issues tokens with these; every service verifies them (``kernel.web.auth``)."""
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import jwt
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from kernel.auth import ISSUER
+from kernel.auth.principal import ISSUER
 
 ALGORITHM = "EdDSA"
 

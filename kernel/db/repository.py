@@ -10,7 +10,7 @@ from sqlalchemy import ColumnElement, Select, and_, false, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import DeclarativeBase, InstrumentedAttribute
 
-from kernel.auth import DataScope
+from kernel.auth.principal import DataScope
 from kernel.pagination import PageRequest, PageResult, decode_cursor, encode_cursor
 
 M = TypeVar("M", bound=DeclarativeBase)

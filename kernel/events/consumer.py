@@ -22,13 +22,13 @@ from typing import Any
 import httpx
 import structlog
 
-from kernel.auth import DataScope
-from kernel.db import Database, apply_scope
-from kernel.events import BatchHandler, EventEnvelope, Handler
-from kernel.records import Inbox
+from kernel.auth.principal import DataScope
+from kernel.db.session import Database, apply_scope
+from kernel.events.envelope import BatchHandler, EventEnvelope, Handler
+from kernel.events.inbox import Inbox
 
 TokenSource = Callable[[], Awaitable[str]]
-log = structlog.get_logger("kernel.consumer")
+log = structlog.get_logger("kernel.events.consumer")
 
 
 @dataclass
