@@ -24,7 +24,7 @@ from kernel.db.migrations import upgrade
 from scripts.components import SERVICES
 from scripts.processes import free_port, running
 from services.projects.__main__ import DEPLOYABLE
-from services.projects.demo import demo_project_id, seed_demo
+from services.projects.demo.seed import demo_project_id, seed_demo
 from services.projects.settings import ProjectsSettings
 
 

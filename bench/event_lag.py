@@ -36,7 +36,7 @@ from kernel.settings import normalize_database_url
 from scripts.components import GATEWAY, SERVICES, WITH_DATABASE, service_env
 from scripts.localdb import asyncpg_dsn
 from scripts.processes import free_port, running
-from services.projects.db.models import RECORDS as PROJECTS_RECORDS
+from services.projects.database import RECORDS as PROJECTS_RECORDS
 
 PROJECTS = next(c for c in SERVICES if c.name == "projects")
 RELOCATION = next(c for c in SERVICES if c.name == "relocation")

@@ -22,7 +22,7 @@ from kernel.db.migrations import upgrade
 from scripts.components import GATEWAY, SERVICES
 from scripts.processes import free_port, running
 from services.projects.__main__ import DEPLOYABLE
-from services.projects.demo import seed_demo
+from services.projects.demo.seed import seed_demo
 from services.projects.settings import ProjectsSettings
 
 

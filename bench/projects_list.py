@@ -32,11 +32,12 @@ from kernel.settings import normalize_database_url
 from scripts.components import GATEWAY, SERVICES
 from scripts.processes import free_port, running
 from services.projects.__main__ import DEPLOYABLE
-from services.projects.db.models import Project, Region
-from services.projects.db.models_work import Task
-from services.projects.demo import seed_demo
+from services.projects.demo.seed import seed_demo
+from services.projects.regions.models import Region
+from services.projects.registry.models import Project
 from services.projects.settings import ProjectsSettings
 from services.projects.vocabulary import ProjectType, Stage
+from services.projects.work.models import Task
 
 TYPES = list(ProjectType)
 STAGES = list(Stage)

@@ -11,7 +11,6 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Annotated, Any
 
 from pydantic import AfterValidator, BeforeValidator, PlainSerializer, WithJsonSchema
-from sqlalchemy import Numeric
 
 TWO_PLACES = Decimal("0.01")
 
@@ -51,6 +50,7 @@ def _non_negative(value: Decimal) -> Decimal:
 
 _DECIMAL_STRING_SCHEMA = {"type": "string", "pattern": r"^-?[0-9]{1,14}(\.[0-9]{1,2})?$"}
 
+
 Money = Annotated[
     Decimal,
     BeforeValidator(_parse_decimal),
@@ -58,12 +58,16 @@ Money = Annotated[
     PlainSerializer(lambda d: f"{d:.2f}", return_type=str, when_used="json"),
     WithJsonSchema({**_DECIMAL_STRING_SCHEMA, "description": "金额（元），两位小数", "examples": ["1280000.00"]}),
 ]
+
+
 """Yuan, two places; may be negative (refunds, reversals)."""
+
 
 NonNegativeMoney = Annotated[Money, AfterValidator(_non_negative),
                              WithJsonSchema({"type": "string", "pattern": r"^[0-9]{1,14}(\.[0-9]{1,2})?$",
                                              "description": "金额（元），两位小数，非负",
                                              "examples": ["1280000.00"]})]
+
 
 def _non_negative_decimal(description: str, example: str) -> Any:
     """A non-negative two-place decimal travelling as a string."""
@@ -79,15 +83,12 @@ def _non_negative_decimal(description: str, example: str) -> Any:
 
 
 Area = _non_negative_decimal("面积（平方米），两位小数", "86.50")
+
+
 """Square metres, two places, non-negative."""
 
+
 LandMu = _non_negative_decimal("土地面积（亩），两位小数", "120.50")
+
+
 """Mu (亩), two places, non-negative."""
-
-
-def money_column() -> Numeric[Decimal]:
-    return Numeric(16, 2, asdecimal=True)
-
-
-def area_column() -> Numeric[Decimal]:
-    return Numeric(16, 2, asdecimal=True)

@@ -68,7 +68,7 @@ def revision(urls: dict[str, str], service: str, message: str) -> int:
 def seed(urls: dict[str, str]) -> None:
     from gateway.demo import seed_demo as seed_gateway
     from gateway.settings import GatewaySettings
-    from services.projects.demo import seed_demo
+    from services.projects.demo.seed import seed_demo
     from services.projects.settings import ProjectsSettings
 
     asyncio.run(seed_demo(ProjectsSettings(database_url=urls["projects"])))

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from operator import itemgetter
-from typing import Any, ClassVar
+from typing import Annotated, Any, ClassVar
 
-from pydantic import BaseModel, ConfigDict, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 from pydantic_core import to_json
 from starlette.responses import Response
+
+from kernel.regions import CODE_PATTERN
 
 
 class MergePatch(BaseModel):
@@ -98,3 +100,8 @@ class RowsJson:
         """``{"items": [...], "next_cursor": ...}`` as the schema's ``Page`` writes it."""
         items = self._items(list(rows), derive)
         return Response(content=to_json({"items": items, "next_cursor": next_cursor}), media_type="application/json")
+
+
+#: A 12-digit administrative division code (行政区划代码) in a request or response.
+RegionCode = Annotated[str, StringConstraints(pattern=CODE_PATTERN),
+                       Field(description="12 位行政区划代码", examples=["430903001000"])]

@@ -10,7 +10,7 @@ DEPLOYABLE = Deployable(
     name="services.funding",
     settings_factory=FundingSettings,
     app_factory=create_app,
-    migrations=Path(__file__).parent / "db" / "migrations",
+    migrations=Path(__file__).parent / "migrations",
 )
 
 if __name__ == "__main__":

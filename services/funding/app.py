@@ -8,7 +8,7 @@ from kernel.db.session import Database
 from kernel.events.consumer import Subscription
 from kernel.web.app import create_service_app
 from kernel.web.auth import TokenVerifier
-from services.funding.db.models import PROJECTS, RECORDS
+from services.funding.database import PROJECTS, RECORDS
 from services.funding.settings import FundingSettings
 
 

@@ -4,14 +4,14 @@ from pathlib import Path
 
 from kernel.cli import Deployable, main
 from services.projects.app import create_app
-from services.projects.demo import seed_demo
+from services.projects.demo.seed import seed_demo
 from services.projects.settings import ProjectsSettings
 
 DEPLOYABLE = Deployable(
     name="services.projects",
     settings_factory=ProjectsSettings,
     app_factory=create_app,
-    migrations=Path(__file__).parent / "db" / "migrations",
+    migrations=Path(__file__).parent / "migrations",
     seed_demo=seed_demo,
 )
 

@@ -7,10 +7,10 @@ from dataclasses import replace
 from kernel.auth.principal import SYSTEM, DataScope
 from kernel.db.session import Database, apply_scope
 from kernel.demo_ids import demo_project_id
-from services.projects import demo_command
-from services.projects.demo import PROJECTS, REGIONS
-from services.projects.domain.projects import create_project, get_project
-from services.projects.domain.regions import RegionDraft, create_region
+from services.projects.demo import command as demo_command
+from services.projects.demo.seed import PROJECTS, REGIONS
+from services.projects.regions.service import RegionDraft, create_region
+from services.projects.registry.service import create_project, get_project
 
 
 async def test_demo_loads_once(db: Database, count) -> None:

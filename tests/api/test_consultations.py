@@ -532,6 +532,6 @@ async def test_matrix(projects: httpx.AsyncClient, places: dict[str, dict[str, A
 
 
 def test_names_are_masked_for_lists() -> None:
-    from services.projects.api.consult_schemas import mask_name
+    from services.projects.consultations.schemas import mask_name
 
     assert [mask_name(n) for n in ("曹桂兰", "龚雪", "欧阳明月", "王")] == ["曹*兰", "龚*", "欧**月", "*"]

@@ -11,10 +11,10 @@ from sqlalchemy import text
 from kernel.auth.principal import SYSTEM, DataScope
 from kernel.db.session import Database, apply_scope
 from kernel.demo_ids import demo_household_id, demo_project_id
-from services.projects import demo_consult
-from services.projects.demo import PROJECTS, REGIONS
-from services.projects.domain.projects import create_project
-from services.projects.domain.regions import RegionDraft, create_region
+from services.projects.demo import consultations as demo_consult
+from services.projects.demo.seed import PROJECTS, REGIONS
+from services.projects.regions.service import RegionDraft, create_region
+from services.projects.registry.service import create_project
 from tests.support.auth import bearer
 
 BASE = "/api/v1/projects/consultations"

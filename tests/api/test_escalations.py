@@ -12,8 +12,8 @@ import httpx
 
 from contracts.relocation import AgreementRevoked, AgreementSigned
 from kernel.calendar import today
-from services.projects.domain.escalation import week_start
-from services.projects.domain.read_models import RELOCATION_HANDLERS
+from services.projects.escalation.rules import week_start
+from services.projects.feeds.service import RELOCATION_HANDLERS
 from tests.api.conftest import project_body
 from tests.api.support_events import apply
 from tests.support.auth import bearer

@@ -11,8 +11,9 @@ from kernel.db.session import Database
 from kernel.errors import Invalid
 from kernel.web.app import create_service_app
 from kernel.web.deps import SessionDep
-from services.projects.db.models import RECORDS, Region
-from services.projects.domain.errors import CONSTRAINT_ERRORS
+from services.projects.app import CONSTRAINT_ERRORS
+from services.projects.database import RECORDS
+from services.projects.regions.models import Region
 from services.projects.settings import ProjectsSettings
 from tests.support.auth import bearer, verifier
 

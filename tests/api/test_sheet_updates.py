@@ -10,7 +10,7 @@ import httpx
 from openpyxl import load_workbook
 
 from kernel import calendar
-from services.projects.domain.sheets import XLSX_MEDIA_TYPE
+from services.projects.sheets.rules import XLSX_MEDIA_TYPE
 from tests.api.conftest import project_body
 from tests.support.auth import bearer
 

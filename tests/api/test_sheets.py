@@ -12,8 +12,8 @@ from sqlalchemy import text
 
 from kernel.auth.principal import SYSTEM, DataScope
 from kernel.db.session import Database, apply_scope
-from services.projects.domain.imports import export_projects
-from services.projects.domain.sheets import XLSX_MEDIA_TYPE, SheetTooLarge
+from services.projects.sheets.rules import XLSX_MEDIA_TYPE, SheetTooLarge
+from services.projects.sheets.service import export_projects
 from tests.api.conftest import project_body
 from tests.support.auth import bearer
 from tests.support.sheets import xlsx

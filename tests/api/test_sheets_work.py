@@ -14,7 +14,7 @@ from sqlalchemy import text
 from kernel import calendar
 from kernel.auth.principal import DataScope
 from kernel.db.session import Database, apply_scope
-from services.projects.domain.sheets import XLSX_MEDIA_TYPE
+from services.projects.sheets.rules import XLSX_MEDIA_TYPE
 from tests.api.conftest import project_body
 from tests.support.auth import bearer
 from tests.support.sheets import xlsx

@@ -14,7 +14,7 @@ import pytest
 from contracts.funding import DedicatedAccountChanged
 from contracts.relocation import ProgressChanged, SchemeChanged
 from kernel.calendar import today
-from services.projects.domain.read_models import FUNDING_HANDLERS, RELOCATION_HANDLERS
+from services.projects.feeds.service import FUNDING_HANDLERS, RELOCATION_HANDLERS
 from tests.api.conftest import project_body
 from tests.api.support_events import apply
 from tests.support.auth import bearer

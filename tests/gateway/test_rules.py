@@ -15,8 +15,8 @@ from gateway.domain.passwords import check_password, password_problems
 from gateway.domain.refresh import PREFIX, Verdict, judge, new_refresh_token, token_hash
 from gateway.settings import GatewaySettings
 from kernel.auth.principal import Role
-from services.projects.demo import PROJECTS
-from services.projects.demo import demo_project_id as projects_demo_id
+from services.projects.demo.seed import PROJECTS
+from services.projects.demo.seed import demo_project_id as projects_demo_id
 
 T0 = dt.datetime(2026, 11, 22, 8, 0, tzinfo=dt.UTC)
 POLICY = LockoutPolicy(failures=5, window=dt.timedelta(minutes=15))
@@ -125,7 +125,7 @@ def test_settings_defaults_and_guards() -> None:
 
 def test_demo_task_forces_name_the_projects_services_demo_projects() -> None:
     """The gateway derives demo project ids itself (it may not import the service):
-    the derivation must agree with services/projects/demo.py."""
+    the derivation must agree with services/projects/demo/seed.py."""
     codes = {p.code for p in PROJECTS}
     members = [u for u in DEMO_USERS if u.role is Role.taskforce_member]
     assert members

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from kernel.db.session import Database, make_database
 from kernel.events.consumer import Consumer, Subscription
 from kernel.events.envelope import START, EventEnvelope
-from services.relocation.db.models import PROJECTS, RECORDS
+from services.relocation.database import PROJECTS, RECORDS
 from services.relocation.settings import RelocationSettings
 from tests.api.conftest import project_body
 from tests.support.auth import bearer

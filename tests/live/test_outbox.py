@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
 
 from kernel.events.envelope import START, EventEnvelope, EventPayload
 from kernel.settings import normalize_database_url
-from services.projects.db.models import RECORDS
+from services.projects.database import RECORDS
 
 OUTBOX = RECORDS.outbox
 

@@ -9,15 +9,15 @@ import uuid
 import pytest
 
 from kernel.auth.principal import PERMISSIONS, Principal, Role
-from services.projects.db.models_work import WorkDocument
-from services.projects.domain.work_documents import (
+from services.projects.documents.rules import (
     check_withdrawal,
     mark_withdrawn,
     may_withdraw,
     may_withdraw_any,
     owner_of,
 )
-from services.projects.domain.work_errors import DocumentAlreadyWithdrawn, DocumentIsEvidence, WithdrawalInvalid
+from services.projects.work.errors import DocumentAlreadyWithdrawn, DocumentIsEvidence, WithdrawalInvalid
+from services.projects.work.models import WorkDocument
 
 AT = dt.datetime(2026, 11, 22, 2, 30, tzinfo=dt.UTC)
 

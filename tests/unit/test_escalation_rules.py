@@ -9,7 +9,14 @@ import datetime as dt
 from hypothesis import given
 from hypothesis import strategies as st
 
-from services.projects.domain.escalation import Rule, Series, evaluate, last_complete_week, stalled_run, week_start
+from services.projects.escalation.rules import (
+    Rule,
+    Series,
+    evaluate,
+    last_complete_week,
+    stalled_run,
+    week_start,
+)
 
 D = dt.date
 SEED = [Rule("2w", 2), Rule("3w", 3), Rule("4w", 4)]

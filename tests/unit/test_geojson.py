@@ -8,7 +8,12 @@ from typing import Any
 
 import pytest
 
-from services.projects.domain.geojson import GeometryInvalid, GeometryLimits, position_count, validate_geometry
+from services.projects.registry.rules import (
+    GeometryInvalid,
+    GeometryLimits,
+    position_count,
+    validate_geometry,
+)
 
 SQUARE = [[112.30, 28.57], [112.31, 28.57], [112.31, 28.58], [112.30, 28.58], [112.30, 28.57]]
 

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from services.projects.domain.parcel_rules import (
+from services.projects.land.rules import (
     TRANSITIONS,
     AreaError,
     ParcelAction,

@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from services.projects.domain.scheduling import ScheduleError, Step, chain, plan_backwards
+from services.projects.tasks.rules import ScheduleError, Step, chain, plan_backwards
 
 D = dt.date
 TODAY = D(2026, 11, 22)

@@ -8,8 +8,17 @@ from typing import Any
 
 import pytest
 
-from services.projects.domain import problems, projects, tasks
-from services.projects.domain.sheet_specs import (
+from services.projects.problems import service as problems
+from services.projects.registry import service as projects
+from services.projects.sheets.rules import (
+    ParsedRow,
+    SheetSpec,
+    UpdateRules,
+    read_sheet,
+    row_changes,
+    same_value,
+)
+from services.projects.sheets.vocabulary import (
     PROBLEM_SHEET,
     PROBLEM_UPDATES,
     PROJECT_SHEET,
@@ -17,9 +26,9 @@ from services.projects.domain.sheet_specs import (
     TASK_SHEET,
     TASK_UPDATES,
 )
-from services.projects.domain.sheets import ParsedRow, SheetSpec, UpdateRules, read_sheet, row_changes, same_value
-from services.projects.domain.work_vocabulary import ProblemStatus, TaskKind, TaskStatus
+from services.projects.tasks import service as tasks
 from services.projects.vocabulary import LandPath, ProjectType, Stage
+from services.projects.work.vocabulary import ProblemStatus, TaskKind, TaskStatus
 from tests.support.sheets import xlsx
 
 DAY = dt.date(2026, 3, 1)

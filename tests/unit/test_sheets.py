@@ -11,8 +11,7 @@ from typing import Any
 import pytest
 from openpyxl import Workbook, load_workbook
 
-from services.projects.domain.sheet_specs import PROJECT_SHEET
-from services.projects.domain.sheets import (
+from services.projects.sheets.rules import (
     CellError,
     Column,
     SheetIssue,
@@ -31,6 +30,7 @@ from services.projects.domain.sheets import (
     text_cell,
     write_sheet,
 )
+from services.projects.sheets.vocabulary import PROJECT_SHEET
 from services.projects.vocabulary import PROJECT_TYPE_LABELS, ProjectType
 from tests.support.sheets import xlsx
 

@@ -7,14 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from services.projects.domain.stage_machine import (
-    FULL_PATH,
-    RENOVATION_PATH,
-    GateFacts,
-    GateRules,
-    decide,
-    path_for,
-)
+from services.projects.stages.rules import FULL_PATH, RENOVATION_PATH, GateFacts, GateRules, decide, path_for
 from services.projects.vocabulary import LandPath, ProjectType, Stage
 
 D = dt.date

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from services.projects.domain.tally import (
+from services.projects.consultations.rules import (
     DEFAULT_THRESHOLDS,
     ConsultationKind,
     OptionSpec,

@@ -1,1 +1,0 @@
-"""Persistence of the funding service."""

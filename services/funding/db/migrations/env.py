@@ -1,6 +1,0 @@
-"""Alembic environment of the funding service (schema ``funding``)."""
-
-from kernel.db.migrations import run_env
-from services.funding.db.models import Base
-
-run_env(Base.metadata)

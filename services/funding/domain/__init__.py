@@ -1,1 +1,0 @@
-"""Use cases and rules of the funding service. No FastAPI here."""

@@ -1,6 +1,0 @@
-"""Alembic environment of the housing service (schema ``housing``)."""
-
-from kernel.db.migrations import run_env
-from services.housing.db.models import Base
-
-run_env(Base.metadata)

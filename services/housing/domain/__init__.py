@@ -1,1 +1,0 @@
-"""Use cases and rules of the housing service. No FastAPI here."""

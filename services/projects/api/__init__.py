@@ -1,1 +1,0 @@
-"""HTTP edge of the projects service: routers, request/response schemas, dependencies."""

@@ -1,1 +1,0 @@
-"""Persistence of the projects service: models and repositories (every query lives here)."""

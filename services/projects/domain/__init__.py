@@ -1,1 +1,0 @@
-"""Use cases and rules of the projects service. No FastAPI here."""

@@ -1,0 +1,266 @@
+"""Use cases: escalation rules (data), their evaluation by the scheduled job over the
+weekly signing figures (``signing_ref``, fed by relocation's events), and the
+firings with the people concerned and their resolution."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func, literal_column, select
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from contracts.projects import EscalationFired, EscalationResolved
+from kernel.audit.chain import diff
+from kernel.auth.principal import SYSTEM, Principal
+from kernel.concurrency import check_version
+from kernel.db.repository import Repository, scope_clause
+from kernel.db.session import utcnow
+from kernel.pagination import PageRequest, PageResult
+from services.projects.command.models import Responsibility
+from services.projects.database import RECORDS
+from services.projects.escalation import rules as pure
+from services.projects.registry.models import Project
+from services.projects.stages.errors import FiringAlreadyResolved, FiringNotFound, RuleCodeTaken, RuleNotFound
+from services.projects.stages.models import EscalationFiring, EscalationRule, SigningRef, StagePlan
+from services.projects.vocabulary import Stage
+
+ACTION_LABELS = {
+    "summon_deputy": "约谈分管领导",
+    "summon_principal": "约谈主要领导",
+    "revoke_award": "取消当年评先评优资格",
+    "notify": "通报",
+}
+LEVEL_LABELS = {
+    "lead_district_leader": "区级领导挂帅",
+    "township_secretary": "乡镇（街道）书记出征",
+    "department_head_on_duty": "部门领导坐班",
+    "responsible_staff": "具体人员包干",
+}
+RULE_FIELDS = ("name", "window_weeks", "threshold", "active", "action", "concerns", "region_prefix")
+
+
+def subdistrict_of(region_code: str) -> str:
+    """The 12-digit code of the sub-district (街道/乡镇) a region lies in."""
+    return region_code[:9] + "000"
+
+
+# --- rules ---------------------------------------------------------------------------------------
+
+async def list_rules(session: AsyncSession) -> list[EscalationRule]:
+    return list((await session.scalars(select(EscalationRule).order_by(EscalationRule.window_weeks,
+                                                                       EscalationRule.code))).all())
+
+
+async def create_rule(session: AsyncSession, actor: Principal, values: dict[str, Any]) -> EscalationRule:
+    if await session.scalar(select(EscalationRule.id).where(EscalationRule.code == values["code"])):
+        raise RuleCodeTaken()
+    rule = EscalationRule(id=uuid.uuid4(), **values)
+    session.add(rule)
+    await session.flush()
+    await RECORDS.audit.record(session, actor=actor, action="escalation_rule.create", entity_type="escalation_rule",
+                               entity_id=rule.id, region_code=None, project_id=None,
+                               after={k: getattr(rule, k) for k in ("code", *RULE_FIELDS)})
+    return rule
+
+
+async def get_rule(session: AsyncSession, rule_id: uuid.UUID) -> EscalationRule:
+    rule = await session.get(EscalationRule, rule_id)
+    if rule is None:
+        raise RuleNotFound()
+    return rule
+
+
+async def update_rule(session: AsyncSession, actor: Principal, rule_id: uuid.UUID, changes: dict[str, Any],
+                      expected_version: int | None) -> EscalationRule:
+    rule = await get_rule(session, rule_id)
+    check_version(rule.version, expected_version)
+    before = {k: getattr(rule, k) for k in RULE_FIELDS}
+    for k, v in changes.items():
+        setattr(rule, k, v)
+    await session.flush()
+    after = {k: getattr(rule, k) for k in RULE_FIELDS}
+    if after != before:
+        await RECORDS.audit.record(session, actor=actor, action="escalation_rule.update",
+                                   entity_type="escalation_rule", entity_id=rule.id, region_code=None,
+                                   project_id=None, **diff(before, after))
+    return rule
+
+
+# --- evaluation ----------------------------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class Signing:
+    project: Project
+    counting_from: dt.date
+
+
+async def _signing_projects(session: AsyncSession) -> list[Signing]:
+    """Projects in their signing period, and the date their weeks start counting from:
+    the signing stage's actual start, else the day the project was registered."""
+    rows = (await session.execute(
+        select(Project, StagePlan.actual_start)
+        .outerjoin(StagePlan, (StagePlan.project_id == Project.id) & (StagePlan.stage == Stage.signing.value))
+        .where(Project.stage == Stage.signing.value))).all()
+    return [Signing(p, start or p.created_at.date()) for p, start in rows]
+
+
+async def _weekly(session: AsyncSession, project_ids: list[uuid.UUID]) -> dict[uuid.UUID, dict[str, dict[dt.date,
+                                                                                                        int]]]:
+    """Signings per project, per sub-district and week (revoked ones left out)."""
+    out: dict[uuid.UUID, dict[str, dict[dt.date, int]]] = defaultdict(lambda: defaultdict(dict))
+    if not project_ids:
+        return out
+    prefix = func.left(SigningRef.region_code, literal_column("9"))
+    rows = await session.execute(
+        select(SigningRef.project_id, prefix, SigningRef.week_start, func.count())
+        .where(SigningRef.project_id.in_(project_ids), SigningRef.revoked.is_(False))
+        .group_by(SigningRef.project_id, prefix, SigningRef.week_start))
+    for pid, prefix9, week, n in rows.all():
+        out[pid][prefix9 + "000"][week] = int(n)
+    return out
+
+
+async def _people(session: AsyncSession, project_ids: list[uuid.UUID], levels: list[str]) -> list[dict[str, Any]]:
+    if not project_ids or not levels:
+        return []
+    rows = (await session.scalars(select(Responsibility).where(Responsibility.project_id.in_(project_ids),
+                                                               Responsibility.level.in_(levels))
+                                  .order_by(Responsibility.level, Responsibility.person_name))).all()
+    seen: set[tuple[str, uuid.UUID]] = set()
+    people = []
+    for r in rows:
+        if (r.level, r.person_id) in seen:
+            continue
+        seen.add((r.level, r.person_id))
+        people.append({"level": r.level, "level_label": LEVEL_LABELS.get(r.level, r.level),
+                       "person_id": str(r.person_id), "name": r.person_name})
+    return people
+
+
+async def evaluate_escalations(session: AsyncSession, today: dt.date) -> dict[str, int]:
+    """The scheduled job: fire every rule that is due, once per subject and episode."""
+    rules = [r for r in await list_rules(session) if r.active and r.metric == "signings"]
+    signing = await _signing_projects(session)
+    weekly = await _weekly(session, [s.project.id for s in signing])
+    fired = 0
+    for rule in rules:
+        applicable = [s for s in signing if not rule.region_prefix
+                      or s.project.region_code.startswith(rule.region_prefix)]
+        series: list[pure.Series] = []
+        members: dict[str, list[Project]] = {}
+        if rule.subject == "project":
+            for s in applicable:
+                figures: dict[dt.date, int] = defaultdict(int)
+                for by_week in weekly.get(s.project.id, {}).values():
+                    for week, n in by_week.items():
+                        figures[week] += n
+                series.append(pure.Series(str(s.project.id), s.counting_from, dict(figures)))
+                members[str(s.project.id)] = [s.project]
+        else:
+            grouped: dict[str, list[Signing]] = defaultdict(list)
+            for s in applicable:
+                grouped[subdistrict_of(s.project.region_code)].append(s)
+            for code, group in grouped.items():
+                figures = defaultdict(int)
+                for s in group:
+                    for week, n in weekly.get(s.project.id, {}).get(code, {}).items():
+                        figures[week] += n
+                series.append(pure.Series(code, min(s.counting_from for s in group), dict(figures)))
+                members[code] = [s.project for s in group]
+        already = {(str(rule.id), key, start) for key, start in (await session.execute(
+            select(EscalationFiring.subject_key, EscalationFiring.episode_start)
+            .where(EscalationFiring.rule_id == rule.id))).all()}
+        due = pure.evaluate([pure.Rule(str(rule.id), rule.window_weeks, rule.threshold)], series, today, already)
+        for f in due:
+            projects = members[f.subject]
+            single = projects[0] if rule.subject == "project" else None
+            region = single.region_code if single else f.subject
+            people = await _people(session, [p.id for p in projects], list(rule.concerns))
+            firing_id = uuid.uuid4()
+            inserted = await session.scalar(insert(EscalationFiring).values(
+                id=firing_id, rule_id=rule.id, subject_kind=rule.subject, subject_key=f.subject,
+                project_id=single.id if single else None, region_code=region, episode_start=f.episode_start,
+                week_ending=f.week_ending, weeks=f.weeks, people=people, version=1,
+            ).on_conflict_do_nothing(constraint="uq_escalation_firing_once").returning(EscalationFiring.id))
+            if inserted is None:
+                continue  # another run got there first
+            fired += 1
+            await RECORDS.outbox.emit(session, EscalationFired(
+                firing_id=firing_id, rule_code=rule.code, rule_name=rule.name, action=rule.action,
+                subject_kind=rule.subject, subject_key=f.subject, project_id=single.id if single else None,
+                region_code=region, episode_start=f.episode_start, week_ending=f.week_ending, weeks=f.weeks,
+                people=[{k: str(v) for k, v in p.items()} for p in people]),
+                aggregate_type="escalation_firing", aggregate_id=firing_id, region_code=region,
+                project_id=single.id if single else None)
+            await RECORDS.audit.record(session, actor=SYSTEM, action="escalation.fire",
+                                       entity_type="escalation_firing", entity_id=firing_id, region_code=region,
+                                       project_id=single.id if single else None,
+                                       after={"rule": rule.code, "subject": f.subject, "weeks": f.weeks,
+                                              "episode_start": f.episode_start})
+    return {"rules": len(rules), "subjects": len(signing), "fired": fired}
+
+
+# --- firings -------------------------------------------------------------------------------------
+
+class FiringRepository(Repository[EscalationFiring]):
+    model = EscalationFiring
+
+
+def _firing_scope(actor: Principal) -> Any:
+    return scope_clause(actor.scope, EscalationFiring.region_code, EscalationFiring.project_id)
+
+
+async def list_firings(session: AsyncSession, actor: Principal, page: PageRequest, *,
+                       project_id: uuid.UUID | None = None, open_only: bool = False,
+                       region_prefix: str | None = None) -> PageResult[EscalationFiring]:
+    repo = FiringRepository(session)
+    stmt = repo.select().where(_firing_scope(actor))
+    if project_id is not None:
+        stmt = stmt.where(EscalationFiring.project_id == project_id)
+    if open_only:
+        stmt = stmt.where(EscalationFiring.resolved_at.is_(None))
+    if region_prefix:
+        stmt = stmt.where(EscalationFiring.region_code.startswith(region_prefix, autoescape=True))
+    return await repo.paginate(stmt, [EscalationFiring.created_at, EscalationFiring.id], page)
+
+
+async def get_firing(session: AsyncSession, actor: Principal, firing_id: uuid.UUID) -> EscalationFiring:
+    firing = await session.scalar(select(EscalationFiring).where(EscalationFiring.id == firing_id,
+                                                                 _firing_scope(actor)))
+    if firing is None:
+        raise FiringNotFound()
+    return firing
+
+
+async def resolve_firing(session: AsyncSession, actor: Principal, firing_id: uuid.UUID, note: str,
+                         expected_version: int | None) -> EscalationFiring:
+    firing = await get_firing(session, actor, firing_id)
+    check_version(firing.version, expected_version)
+    if firing.resolved_at is not None:
+        raise FiringAlreadyResolved()
+    firing.resolved_at = utcnow()
+    firing.resolved_by = actor.name or actor.subject
+    firing.resolution_note = note
+    await session.flush()
+    await RECORDS.outbox.emit(session, EscalationResolved(
+        firing_id=firing.id, project_id=firing.project_id, region_code=firing.region_code,
+        resolved_at=firing.resolved_at, note=note),
+        aggregate_type="escalation_firing", aggregate_id=firing.id, region_code=firing.region_code,
+        project_id=firing.project_id)
+    await RECORDS.audit.record(session, actor=actor, action="escalation.resolve", entity_type="escalation_firing",
+                               entity_id=firing.id, region_code=firing.region_code, project_id=firing.project_id,
+                               before={"resolved_at": None}, after={"resolved_at": firing.resolved_at,
+                                                                   "note": note})
+    return firing
+
+
+async def rules_by_id(session: AsyncSession, ids: set[uuid.UUID]) -> dict[uuid.UUID, EscalationRule]:
+    if not ids:
+        return {}
+    rows = (await session.scalars(select(EscalationRule).where(EscalationRule.id.in_(ids)))).all()
+    return {r.id: r for r in rows}

@@ -1,0 +1,53 @@
+"""Use cases for administrative regions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from kernel.auth.principal import Principal
+from kernel.errors import FieldError
+from kernel.pagination import PageRequest, PageResult
+from kernel.regions import RegionLevel, level_of, parent_of
+from services.projects.database import RECORDS
+from services.projects.regions.errors import ParentRegionMissing, RegionExists, RegionNotFound
+from services.projects.regions.models import Region
+from services.projects.regions.repository import RegionFilter, RegionRepository
+
+
+@dataclass(frozen=True, slots=True)
+class RegionDraft:
+    code: str
+    name: str
+
+
+async def create_region(session: AsyncSession, actor: Principal, draft: RegionDraft) -> Region:
+    repo = RegionRepository(session)
+    level = level_of(draft.code)
+    parent = parent_of(draft.code)
+    if await repo.exists(draft.code):
+        raise RegionExists(errors=[FieldError("body.code", "region_exists", "该行政区划代码已存在")])
+    if parent is not None and not await repo.exists(parent):
+        raise ParentRegionMissing(
+            f"parent {parent} is not registered",
+            errors=[FieldError("body.code", "parent_missing", f"上级区划 {parent} 尚未登记")],
+        )
+    region = await repo.add(Region(code=draft.code, name=draft.name, level=level.value, parent_code=parent))
+    await RECORDS.audit.record(session, actor=actor, action="region.create", entity_type="region",
+                               entity_id=region.code, region_code=region.code,
+                               after={"code": region.code, "name": region.name, "level": region.level})
+    return region
+
+
+async def get_region(session: AsyncSession, code: str) -> Region:
+    region = await RegionRepository(session).get(code)
+    if region is None:
+        raise RegionNotFound()
+    return region
+
+
+async def list_regions(session: AsyncSession, page: PageRequest, *, parent_code: str | None = None,
+                       level: RegionLevel | None = None, prefix: str | None = None) -> PageResult[Region]:
+    f = RegionFilter(parent_code=parent_code, level=level.value if level else None, prefix=prefix)
+    return await RegionRepository(session).page(f, page)

@@ -1,0 +1,55 @@
+"""Queries of the projects service."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+
+from kernel.auth.principal import DataScope
+from kernel.db.repository import Repository, scope_clause
+from kernel.pagination import PageRequest, PageResult
+from services.projects.registry.models import Project
+
+
+@dataclass(frozen=True, slots=True)
+class ProjectFilter:
+    region_prefix: str | None = None
+    type: str | None = None
+    stage: str | None = None
+    updated_since: dt.datetime | None = None
+    with_geometry: bool = False
+
+
+class ProjectRepository(Repository[Project]):
+    model = Project
+
+    async def exists(self, ident: uuid.UUID) -> bool:
+        """Whether the id is taken at all (any scope): for client-generated ids."""
+        return (await self.session.scalar(select(Project.id).where(Project.id == ident))) is not None
+
+    async def get_in_scope(self, ident: uuid.UUID, scope: DataScope) -> Project | None:
+        stmt = select(Project).where(Project.id == ident, scope_clause(scope, Project.region_code, Project.id))
+        return (await self.session.scalars(stmt)).first()
+
+    async def code_taken(self, code: str) -> bool:
+        return (await self.session.scalar(select(Project.id).where(Project.code == code))) is not None
+
+    async def page(self, f: ProjectFilter, scope: DataScope, page: PageRequest) -> PageResult[Any]:
+        """Rows to read (not instances to change): see ``Repository.paginate_rows``."""
+        stmt = self.select().where(scope_clause(scope, Project.region_code, Project.id))
+        if f.region_prefix is not None:
+            stmt = stmt.where(Project.region_code.startswith(f.region_prefix, autoescape=True))
+        if f.type is not None:
+            stmt = stmt.where(Project.type == f.type)
+        if f.stage is not None:
+            stmt = stmt.where(Project.stage == f.stage)
+        if f.with_geometry:
+            stmt = stmt.where(Project.geometry.is_not(None))
+        if f.updated_since is not None:
+            stmt = stmt.where(Project.updated_at > f.updated_since)
+            return await self.paginate_rows(stmt, [Project.updated_at, Project.id], page)
+        return await self.paginate_rows(stmt, [Project.code], page)

@@ -1,0 +1,182 @@
+"""Request and response schemas (never the ORM models)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+
+from kernel.pagination import Page
+from kernel.types import Area, LandMu, NonNegativeMoney
+from kernel.web.schemas import MergePatch, RegionCode, RowsJson, attributes_of
+from services.projects.command.vocabulary import LEGAL_BASIS_LABELS, LegalBasis
+from services.projects.vocabulary import (
+    LAND_PATH_LABELS,
+    PROJECT_TYPE_LABELS,
+    STAGE_LABELS,
+    LandPath,
+    ProjectType,
+    Stage,
+)
+
+ProjectCode = Annotated[str, StringConstraints(pattern=r"^[A-Z0-9][A-Z0-9-]{2,31}$"),
+                        Field(description="项目编号（大写字母、数字和连字符，3–32 位）", examples=["YY-PG-2021-001"])]
+
+
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+
+
+ZoneName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+
+
+class ProjectTargets(BaseModel):
+    """Targets are optional at registration and refined later."""
+
+    target_households: int | None = Field(default=None, ge=0, le=1_000_000, description="目标户数")
+    target_floor_area: Area | None = Field(default=None, description="目标征收建筑面积（平方米）")
+    target_land_mu: LandMu | None = Field(default=None, description="目标用地面积（亩）")
+    target_investment: NonNegativeMoney | None = Field(default=None, description="计划总投资（元）")
+
+
+GEOMETRY_SCHEMA: dict[str, Any] = {
+    "description": "项目范围：GeoJSON Polygon 或 MultiPolygon，WGS 84 经纬度（[经度, 纬度]），环须闭合",
+    "examples": [{"type": "Polygon", "coordinates": [[[112.352, 28.553], [112.361, 28.553], [112.361, 28.560],
+                                                      [112.352, 28.560], [112.352, 28.553]]]}],
+}
+
+
+Geometry = Annotated[dict[str, Any], Field(json_schema_extra=GEOMETRY_SCHEMA)]
+
+
+class ProjectRefs(BaseModel):
+    """The project's legal basis, outline and the units that lead and implement it."""
+
+    legal_basis: LegalBasis | None = Field(default=None,
+                                           description="征收的公共利益依据（《国有土地上房屋征收与补偿条例》第八条）")
+    geometry: Geometry | None = None
+    lead_unit_id: uuid.UUID | None = Field(default=None, description="牵头单位（指挥部、街道、职能部门或房屋征收部门）")
+    implementing_company_id: uuid.UUID | None = Field(default=None, description="实施主体（平台公司）")
+
+
+class ProjectCreate(ProjectTargets, ProjectRefs):
+    model_config = ConfigDict(extra="forbid")
+
+    id: uuid.UUID | None = Field(default=None, description="客户端生成的 ID（离线采集时使用）")
+    code: ProjectCode
+    name: Name
+    type: ProjectType
+    land_path: LandPath = LandPath.state
+    region_code: RegionCode
+    zone: ZoneName | None = Field(default=None, description="所属片区")
+    stage: Stage = Field(default=Stage.reserve, description="登记时的阶段（已在推进的项目可直接登记其当前阶段）")
+
+
+class ProjectUpdate(ProjectTargets, ProjectRefs, MergePatch):
+    """Only the fields sent are changed; ``null`` clears an optional field."""
+
+    not_null = ("name", "type", "land_path", "region_code")
+
+    name: Name | None = None
+    type: ProjectType | None = None
+    land_path: LandPath | None = None
+    region_code: RegionCode | None = None
+    zone: ZoneName | None = None
+
+
+class ProjectRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    code: str
+    name: str
+    type: ProjectType
+    type_label: str = Field(description="项目类型（中文）")
+    land_path: LandPath
+    region_code: str
+    zone: str | None
+    target_households: int | None
+    target_floor_area: Area | None
+    target_land_mu: LandMu | None
+    target_investment: NonNegativeMoney | None
+    stage: Stage
+    stage_label: str = Field(description="当前阶段（中文）")
+    legal_basis: LegalBasis | None
+    legal_basis_label: str | None = Field(description="征收依据（中文）")
+    geometry: Geometry | None
+    lead_unit_id: uuid.UUID | None
+    implementing_company_id: uuid.UUID | None
+    task_force_id: uuid.UUID | None = Field(description="工作专班（成立专班时自动关联）")
+    version: int
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+    @model_validator(mode="before")
+    @classmethod
+    def _labels(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            return data
+        values = attributes_of(cls, data)
+        project_labels(values)
+        return values
+
+
+def project_labels(values: dict[str, Any]) -> None:
+    """The Chinese labels of a project's type, stage and legal basis, from its values."""
+    values["type_label"] = PROJECT_TYPE_LABELS[ProjectType(values["type"])]
+    values["stage_label"] = STAGE_LABELS[Stage(values["stage"])]
+    basis = values["legal_basis"]
+    values["legal_basis_label"] = LEGAL_BASIS_LABELS[LegalBasis(basis)] if basis else None
+
+
+#: A page of projects written from rows (the list's hot path; decision 0018).
+PROJECT_ROWS = RowsJson(ProjectRead, derived=("type_label", "stage_label", "legal_basis_label"),
+                        derive=project_labels)
+
+
+class ProjectPage(Page[ProjectRead]):
+    pass
+
+
+class FeatureProperties(BaseModel):
+    code: str
+    name: str
+    type: ProjectType
+    type_label: str
+    land_path: LandPath
+    stage: Stage
+    stage_label: str
+    region_code: str
+    zone: str | None
+    legal_basis: LegalBasis | None
+    target_households: int | None
+    lead_unit_id: uuid.UUID | None
+    implementing_company_id: uuid.UUID | None
+    task_force_id: uuid.UUID | None
+
+
+class ProjectFeature(BaseModel):
+    type: Literal["Feature"] = "Feature"
+    id: uuid.UUID
+    geometry: Geometry
+    properties: FeatureProperties
+
+    @classmethod
+    def of(cls, project: Any) -> ProjectFeature:
+        read = ProjectRead.model_validate(project)
+        assert read.geometry is not None
+        return cls(id=read.id, geometry=read.geometry,
+                   properties=FeatureProperties.model_validate(read.model_dump()))
+
+
+class ProjectFeatureCollection(BaseModel):
+    """Projects with an outline, as a GeoJSON FeatureCollection (RFC 7946) for maps; paged
+    like the list (``next_cursor`` is a foreign member)."""
+
+    type: Literal["FeatureCollection"] = "FeatureCollection"
+    features: list[ProjectFeature]
+    next_cursor: str | None = Field(description="下一页的游标；null 表示没有更多")
+
+
+__all__ = ["LAND_PATH_LABELS"]

@@ -1,0 +1,233 @@
+"""Use cases for projects. They receive the session and the caller, and never
+commit: the request's edge commits, so a refused request writes nothing.
+Every read is limited to the caller's scope (a project outside it is "not
+found"), and every change is written to the audit trail."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import uuid
+from dataclasses import dataclass, fields
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from contracts.projects import CommandUnitChanged, ProjectChanged
+from kernel.audit.chain import diff
+from kernel.auth.principal import Principal
+from kernel.concurrency import check_version
+from kernel.errors import FieldError
+from kernel.pagination import PageRequest, PageResult
+from kernel.regions import contains
+from services.projects.command.errors import ProjectUnitInvalid
+from services.projects.command.repository import UnitRepository
+from services.projects.command.vocabulary import LEAD_KINDS, UNIT_KIND_LABELS, LegalBasis, UnitKind
+from services.projects.database import RECORDS
+from services.projects.regions.errors import RegionOutsideScope, UnknownRegion
+from services.projects.regions.repository import RegionRepository
+from services.projects.registry.errors import ProjectCodeTaken, ProjectIdTaken, ProjectNotFound
+from services.projects.registry.models import Project
+from services.projects.registry.repository import ProjectFilter, ProjectRepository
+from services.projects.registry.rules import (
+    DEFAULT_LIMITS,
+    GeometryInvalid,
+    GeometryLimits,
+    validate_geometry,
+)
+from services.projects.vocabulary import LandPath, ProjectType, Stage
+
+__all__ = ["RECORDS", "GeometryInvalid", "ProjectDraft", "ProjectNotFound", "create_project", "get_project",
+           "list_projects", "set_task_force", "update_project"]
+
+
+@dataclass(frozen=True, slots=True)
+class ProjectDraft:
+    code: str
+    name: str
+    type: ProjectType
+    land_path: LandPath
+    region_code: str
+    zone: str | None = None
+    target_households: int | None = None
+    target_floor_area: Decimal | None = None
+    target_land_mu: Decimal | None = None
+    target_investment: Decimal | None = None
+    stage: Stage = Stage.reserve
+    id: uuid.UUID | None = None
+    legal_basis: LegalBasis | None = None
+    geometry: dict[str, Any] | None = None
+    lead_unit_id: uuid.UUID | None = None
+    implementing_company_id: uuid.UUID | None = None
+
+
+#: Fields an update may change. The stage moves only through the stage machine; the task
+#: force is set when it is formed (``domain.command.create_unit``).
+UPDATABLE = frozenset({
+    "name", "type", "land_path", "region_code", "zone", "target_households",
+    "target_floor_area", "target_land_mu", "target_investment",
+    "legal_basis", "geometry", "lead_unit_id", "implementing_company_id",
+})
+AUDITED = (*sorted(UPDATABLE), "code", "stage", "task_force_id")
+
+
+def snapshot(project: Project) -> dict[str, Any]:
+    return {name: getattr(project, name) for name in AUDITED}
+
+
+async def _announce(session: AsyncSession, project: Project) -> None:
+    await RECORDS.outbox.emit(session, ProjectChanged(
+        id=project.id, code=project.code, name=project.name, type=project.type, land_path=project.land_path,
+        region_code=project.region_code, stage=project.stage, version=project.version,
+    ), aggregate_type="project", aggregate_id=project.id, region_code=project.region_code, project_id=project.id)
+
+
+async def _require_region(session: AsyncSession, actor: Principal, code: str) -> None:
+    if not await RegionRepository(session).exists(code):
+        raise UnknownRegion(errors=[FieldError("body.region_code", "unknown_region", f"行政区划 {code} 不存在")])
+    if not actor.scope.allows(code):
+        raise RegionOutsideScope(errors=[FieldError("body.region_code", "outside_scope", "该区划不在您的管辖范围内")])
+
+
+async def _require_unit(session: AsyncSession, actor: Principal, unit_id: uuid.UUID | None, region_code: str,
+                        kinds: frozenset[UnitKind], name: str) -> None:
+    """A unit the project names: visible to the caller, of a fitting kind, and responsible for
+    the project's region (its own region contains the project's)."""
+    if unit_id is None:
+        return
+    path = f"body.{name}"
+    unit = await UnitRepository(session).get_in_scope(unit_id, actor.scope)
+    if unit is None:
+        raise ProjectUnitInvalid(errors=[FieldError(path, "unknown_unit", "单位不存在")])
+    if UnitKind(unit.kind) not in kinds:
+        allowed = "、".join(UNIT_KIND_LABELS[k] for k in sorted(kinds))
+        raise ProjectUnitInvalid(errors=[FieldError(path, "unit_kind", f"单位类型须为：{allowed}")])
+    if not contains(unit.region_code, region_code):
+        raise ProjectUnitInvalid(errors=[
+            FieldError(path, "unit_region", "该单位不负责项目所在区划")])
+
+
+def _geometry(value: dict[str, Any] | None, limits: GeometryLimits) -> dict[str, Any] | None:
+    return None if value is None else validate_geometry(value, field="body.geometry", limits=limits)
+
+
+async def _check_refs(session: AsyncSession, actor: Principal, region_code: str, lead_unit_id: uuid.UUID | None,
+                      implementing_company_id: uuid.UUID | None) -> None:
+    await _require_unit(session, actor, lead_unit_id, region_code, LEAD_KINDS, "lead_unit_id")
+    await _require_unit(session, actor, implementing_company_id, region_code,
+                        frozenset({UnitKind.implementing_company}), "implementing_company_id")
+
+
+async def create_project(session: AsyncSession, actor: Principal, draft: ProjectDraft, *,
+                         geometry_limits: GeometryLimits = DEFAULT_LIMITS) -> Project:
+    repo = ProjectRepository(session)
+    await _require_region(session, actor, draft.region_code)
+    geometry = _geometry(draft.geometry, geometry_limits)
+    await _check_refs(session, actor, draft.region_code, draft.lead_unit_id, draft.implementing_company_id)
+    if await repo.code_taken(draft.code):
+        raise ProjectCodeTaken(errors=[FieldError("body.code", "code_taken", f"项目编号 {draft.code} 已存在")])
+    if draft.id is not None and await repo.exists(draft.id):
+        raise ProjectIdTaken()
+    values = {f.name: getattr(draft, f.name) for f in fields(draft)}
+    values["id"] = draft.id or uuid.uuid4()
+    values["type"] = draft.type.value
+    values["land_path"] = draft.land_path.value
+    values["stage"] = draft.stage.value
+    values["legal_basis"] = draft.legal_basis.value if draft.legal_basis else None
+    values["geometry"] = geometry
+    project = await repo.add(Project(**values))
+    await _announce(session, project)
+    await RECORDS.audit.record(session, actor=actor, action="project.create", entity_type="project",
+                               entity_id=project.id, region_code=project.region_code, project_id=project.id,
+                               after=snapshot(project))
+    return project
+
+
+async def get_project(session: AsyncSession, actor: Principal, project_id: uuid.UUID) -> Project:
+    project = await ProjectRepository(session).get_in_scope(project_id, actor.scope)
+    if project is None:
+        raise ProjectNotFound()
+    return project
+
+
+async def list_projects(
+    session: AsyncSession,
+    actor: Principal,
+    page: PageRequest,
+    *,
+    region_prefix: str | None = None,
+    type: ProjectType | None = None,
+    stage: Stage | None = None,
+    updated_since: dt.datetime | None = None,
+    with_geometry: bool = False,
+) -> PageResult[Any]:
+    f = ProjectFilter(region_prefix=region_prefix, type=type.value if type else None,
+                      stage=stage.value if stage else None, updated_since=updated_since, with_geometry=with_geometry)
+    return await ProjectRepository(session).page(f, actor.scope, page)
+
+
+async def update_project(session: AsyncSession, actor: Principal, project_id: uuid.UUID, changes: dict[str, Any],
+                         expected_version: int | None, *,
+                         geometry_limits: GeometryLimits = DEFAULT_LIMITS) -> Project:
+    project = await get_project(session, actor, project_id)
+    check_version(project.version, expected_version)
+    unknown = set(changes) - UPDATABLE
+    if unknown:
+        raise ValueError(f"not updatable: {sorted(unknown)}")
+    region_moved = "region_code" in changes and changes["region_code"] != project.region_code
+    if region_moved:
+        await _require_region(session, actor, changes["region_code"])
+    if "geometry" in changes:
+        changes = {**changes, "geometry": _geometry(changes["geometry"], geometry_limits)}
+    region_code = changes.get("region_code", project.region_code)
+    lead = changes.get("lead_unit_id", project.lead_unit_id)
+    company = changes.get("implementing_company_id", project.implementing_company_id)
+    if region_moved or changes.get("lead_unit_id") not in (None, project.lead_unit_id):
+        await _require_unit(session, actor, lead, region_code, LEAD_KINDS, "lead_unit_id")
+    if region_moved or changes.get("implementing_company_id") not in (None, project.implementing_company_id):
+        await _require_unit(session, actor, company, region_code, frozenset({UnitKind.implementing_company}),
+                            "implementing_company_id")
+    before = snapshot(project)
+    for name, value in changes.items():
+        setattr(project, name, value.value if isinstance(value, enum.Enum) else value)
+    await session.flush()
+    after = snapshot(project)
+    if region_moved and project.task_force_id is not None:
+        await _move_task_force(session, actor, project)
+    if after != before:
+        await _announce(session, project)
+        await RECORDS.audit.record(session, actor=actor, action="project.update", entity_type="project",
+                                   entity_id=project.id, region_code=project.region_code, project_id=project.id,
+                                   **diff(before, after))
+    return project
+
+
+async def set_task_force(session: AsyncSession, actor: Principal, project: Project, unit_id: uuid.UUID) -> None:
+    """The project's task force was formed (``domain.command.create_unit``)."""
+    before = snapshot(project)
+    project.task_force_id = unit_id
+    await session.flush()
+    await _announce(session, project)
+    await RECORDS.audit.record(session, actor=actor, action="project.update", entity_type="project",
+                               entity_id=project.id, region_code=project.region_code, project_id=project.id,
+                               **diff(before, snapshot(project)))
+
+
+async def _move_task_force(session: AsyncSession, actor: Principal, project: Project) -> None:
+    """A task force sits in its project's region: it moves with the project."""
+    assert project.task_force_id is not None
+    unit = await UnitRepository(session).get(project.task_force_id)
+    if unit is None or unit.region_code == project.region_code:
+        return
+    before = unit.region_code
+    unit.region_code = project.region_code
+    await session.flush()
+    await RECORDS.outbox.emit(session, CommandUnitChanged(
+        id=unit.id, kind=unit.kind, name=unit.name, region_code=unit.region_code, parent_id=unit.parent_id,
+        project_id=unit.project_id, active=unit.active, version=unit.version,
+    ), aggregate_type="command_unit", aggregate_id=unit.id, region_code=unit.region_code, project_id=unit.project_id)
+    await RECORDS.audit.record(session, actor=actor, action="command_unit.update", entity_type="command_unit",
+                               entity_id=unit.id, region_code=unit.region_code, project_id=unit.project_id,
+                               before={"region_code": before}, after={"region_code": unit.region_code})
+

@@ -1,6 +1,0 @@
-"""Alembic environment of the relocation service (schema ``relocation``)."""
-
-from kernel.db.migrations import run_env
-from services.relocation.db.models import Base
-
-run_env(Base.metadata)

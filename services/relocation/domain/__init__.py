@@ -1,1 +1,0 @@
-"""Use cases and rules of the relocation service. No FastAPI here."""
