@@ -37,6 +37,9 @@ class Subscription:
     feed_url: str  # e.g. http://projects:8001/internal/v1/projects/events
     handlers: dict[str, Handler]
     batch_handlers: dict[str, BatchHandler] = field(default_factory=dict)
+    #: How this consumer gets its bearer tokens, given the app's database, when not with the
+    #: service's client credentials (the gateway signs its own: it is the token issuer).
+    tokens: Callable[[Database], TokenSource] | None = None
 
 
 @dataclass

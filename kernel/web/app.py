@@ -169,14 +169,16 @@ def _start_consumers(app: FastAPI, settings: ServiceSettings, subscriptions: Seq
     def dead_letter(producer: str) -> None:
         metrics.dead_letters.labels(name, producer).inc()
 
-    app.state.consumers = [Consumer(app.state.db, app.state.records.inbox, sub, tokens=tokens, client=client,
+    app.state.consumers = [Consumer(app.state.db, app.state.records.inbox, sub,
+                                    tokens=sub.tokens(app.state.db) if sub.tokens else tokens, client=client,
                                     batch=settings.consumer_batch, on_applied=count_applied,
                                     on_progress=progress, on_dead_letter=dead_letter)
                            for sub in subscriptions]
     if not settings.consume:
         return [], client
-    if tokens is None:
+    ready = [c for c in app.state.consumers if c.tokens is not None]
+    if len(ready) < len(app.state.consumers):
         structlog.get_logger("kernel.events.consumer").warning(
-            "consumers_not_started", reason="no client_id/client_secret to read the feeds with")
-        return [], client
-    return [asyncio.create_task(c.run(stop)) for c in app.state.consumers], client
+            "consumers_not_started", reason="no client_id/client_secret to read the feeds with",
+            producers=[c.producer for c in app.state.consumers if c.tokens is None])
+    return [asyncio.create_task(c.run(stop)) for c in ready], client
