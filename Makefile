@@ -7,6 +7,8 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 SERVICE ?= projects
 MSG ?=
+# pytest-xdist workers for make test: auto = one per core; TEST_WORKERS=0 runs serially (for debugging)
+TEST_WORKERS ?= auto
 
 .PHONY: help install run test lint typecheck imports openapi openapi-check migrate revision bench audit-verify clean
 
@@ -25,9 +27,9 @@ install: $(STAMP) ## Create .venv and install the project (once; again when pypr
 run: $(STAMP) ## Start the 4 services and the gateway on :8000 (embedded PostgreSQL unless DATABASE_URL); Ctrl-C stops
 	$(BIN)/python -m scripts.run_local
 
-test: $(STAMP) ## Lint, types, import contracts, contract drift, then the whole suite (TEST_DATABASE_URL or embedded)
+test: $(STAMP) ## Lint, types, import contracts, contract drift, then the whole suite on every core (TEST_WORKERS=0: serially)
 	@$(MAKE) --no-print-directory lint typecheck imports openapi-check
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup
 
 lint: $(STAMP) ## ruff
 	$(BIN)/ruff check .

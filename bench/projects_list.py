@@ -36,8 +36,8 @@ from services.projects.demo.seed import seed_demo
 from services.projects.regions.models import Region
 from services.projects.registry.models import Project
 from services.projects.settings import ProjectsSettings
+from services.projects.tasks.models import Task
 from services.projects.vocabulary import ProjectType, Stage
-from services.projects.work.models import Task
 
 TYPES = list(ProjectType)
 STAGES = list(Stage)

@@ -13,7 +13,7 @@ DEPLOYABLE = Deployable(
     name="gateway",
     settings_factory=GatewaySettings,
     app_factory=create_app,
-    migrations=Path(__file__).parent / "db" / "migrations",
+    migrations=Path(__file__).parent / "migrations",
     seed_demo=seed_demo,
 )
 

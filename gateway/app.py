@@ -1,6 +1,7 @@
-"""``create_app(settings)``: the gateway, a service of its own (schema ``gateway``):
-identity (users, machine clients, tokens, signing keys) under ``/api/v1/auth``,
-its audit trail, readiness of everything, and routing of ``/api/v1/<service>/...``."""
+"""``create_app(settings)``: the gateway, a service of its own (schema ``gateway``), composed
+of its slices (``SLICES``): identity (users, machine clients, tokens, signing keys) under
+``/api/v1/auth``, the task-force memberships it follows from the projects feed, its audit
+trail, readiness of everything, and routing of ``/api/v1/<service>/...``."""
 
 from __future__ import annotations
 
@@ -10,24 +11,30 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
-import httpx
 import structlog
 from fastapi import FastAPI
 
-from gateway.api import proxy, routes_auth, routes_clients, routes_keys, routes_ops, routes_users
-from gateway.api.errors import install_gateway_handlers
-from gateway.api.verifier import GatewayVerifier
-from gateway.db.models import RECORDS
-from gateway.domain.context import Identity
-from gateway.domain.errors import CONSTRAINT_ERRORS
-from gateway.domain.keys import ensure_current_key
-from gateway.domain.memberships import BATCH_HANDLERS, HANDLERS, FeedToken
-from gateway.downstream import make_downstreams
+from gateway import clients, identity, keys, memberships, routing, users
+from gateway.clients import errors as clients_errors
+from gateway.clients import routes as clients_routes
+from gateway.database import RECORDS
+from gateway.identity import routes as identity_routes
+from gateway.identity.service import FeedToken, Identity
+from gateway.keys import routes as keys_routes
+from gateway.keys.service import ensure_current_key
+from gateway.keys.verifier import GatewayVerifier
+from gateway.memberships import service as memberships_service
+from gateway.routing import routes as routing_routes
+from gateway.routing.downstream import make_downstreams
 from gateway.settings import GatewaySettings
+from gateway.users import errors as users_errors
+from gateway.users import routes as users_routes
 from kernel.db.session import Database
-from kernel.events.consumer import Consumer, Subscription
+from kernel.events.consumer import Subscription
 from kernel.runtime import tune_gc
+from kernel.web import slices
 from kernel.web.app import create_service_app
+from kernel.web.slices import Slice
 
 TITLE = "Anju 安居 · 城市更新指挥平台 API"
 DESCRIPTION = (
@@ -38,12 +45,23 @@ DESCRIPTION = (
     "错误以 RFC 9457 `application/problem+json` 返回，含稳定的 `code` 与中文 `title`"
     "（请求头 `Accept-Language: en` 时为英文）。金额与面积以字符串表示，保留两位小数。"
 )
-TAGS = [
-    {"name": "auth", "description": "登录、刷新令牌、退出登录、外部系统令牌、当前调用者"},
-    {"name": "users", "description": "用户管理：手机号一律脱敏，查看完整号码须说明事由并记入审计"},
-    {"name": "clients", "description": "外部系统客户端（OAuth 2 客户端凭证）"},
-    {"name": "keys", "description": "令牌签名密钥：公布（JWKS）与轮换"},
-]
+#: The slices of the gateway, in the order of routers, tags and event handlers. The health and
+#: readiness routes come first; the catch-all forward (``routing_routes.route``) after every route.
+SLICES: tuple[Slice, ...] = (
+    Slice(routing.__name__, routing_routes.router),
+    Slice(identity.__name__, identity_routes.router, "auth", "登录、刷新令牌、退出登录、外部系统令牌、当前调用者"),
+    Slice(users.__name__, users_routes.router, "users", "用户管理：手机号一律脱敏，查看完整号码须说明事由并记入审计",
+          constraints=users_errors.CONSTRAINTS),
+    Slice(clients.__name__, clients_routes.router, "clients", "外部系统客户端（OAuth 2 客户端凭证）",
+          constraints=clients_errors.CONSTRAINTS),
+    Slice(keys.__name__, keys_routes.router, "keys", "令牌签名密钥：公布（JWKS）与轮换"),
+    # Task-force memberships follow the projects service's feed (contracts.projects).
+    Slice(memberships.__name__, handlers={"projects": memberships_service.HANDLERS},
+          batch_handlers={"projects": memberships_service.BATCH_HANDLERS}),
+)
+
+#: Every constraint name the gateway knows, from every slice.
+CONSTRAINT_ERRORS = slices.constraint_errors(SLICES)
 
 log = structlog.get_logger("gateway")
 
@@ -58,12 +76,12 @@ def own_openapi(app: FastAPI) -> dict[str, Any]:
 def create_app(settings: GatewaySettings | None = None, *, database: Database | None = None) -> FastAPI:
     """``database`` lets tests hand in one bound to a test transaction (see ``create_service_app``)."""
     settings = settings or GatewaySettings()
-    identity = Identity.from_settings(settings)
+    ident = Identity.from_settings(settings)
 
     async def load_keys() -> dict[str, Any]:
         db: Database = app.state.db
         async with db.sessionmaker() as session:
-            return await identity.keys.jwks(session)
+            return await ident.keys.jwks(session)
 
     verifier = GatewayVerifier(audience=settings.service_name, load_keys=load_keys)
 
@@ -73,57 +91,40 @@ def create_app(settings: GatewaySettings | None = None, *, database: Database | 
         db: Database = app.state.db
         try:
             async with db.sessionmaker() as session, session.begin():
-                await ensure_current_key(session, identity.cipher)  # the first start makes the first key
+                await ensure_current_key(session, ident.cipher)  # the first start makes the first key
             await verifier.reload()
         except Exception as exc:  # the database may come later: keys load at first use then (/readyz says so)
             log.warning("signing_keys_not_loaded", error=type(exc).__name__)
-        await identity.passwords.warm_up()
+        await ident.passwords.warm_up()
         app.state.downstreams = make_downstreams(settings)
-        stop = asyncio.Event()
-        follow, feed_client = _follow_projects(app, db, stop)
         try:
             yield
         finally:
-            stop.set()
-            if follow is not None:
-                follow.cancel()
-                await asyncio.gather(follow, return_exceptions=True)
-            await feed_client.aclose()
             await asyncio.gather(*(d.aclose() for d in app.state.downstreams.values()))
 
-    def _follow_projects(app: FastAPI, db: Database,
-                         stop: asyncio.Event) -> tuple[asyncio.Task[None] | None, httpx.AsyncClient]:
-        """Task-force memberships come from the projects feed (``domain.memberships``): one
-        consumer, listed with the others for the operational view, run here unless ``consume``
-        is off."""
-        client = httpx.AsyncClient(timeout=httpx.Timeout(40.0, connect=3.0))
-        feed = f"{settings.projects_url.rstrip('/')}/internal/v1/projects/events"
-        metrics = app.state.metrics
-        consumer = Consumer(db, RECORDS.inbox, Subscription("projects", feed, HANDLERS, BATCH_HANDLERS),
-                            tokens=FeedToken(db, identity), client=client, batch=settings.consumer_batch,
-                            on_applied=lambda producer, n: metrics.events_applied.labels(
-                                settings.service_name, producer).inc(n))
-        app.state.consumers.append(consumer)
-        return (asyncio.create_task(consumer.run(stop)) if settings.consume else None), client
-
+    # The gateway reads the projects feed (task-force memberships) with a token it signs for
+    # itself: it is the issuer, so it has no client credentials to ask its own token endpoint with.
+    feed_urls = {"projects": f"{settings.projects_url.rstrip('/')}/internal/v1/projects/events"}
     app = create_service_app(
         settings,
         title=TITLE,
         description=DESCRIPTION,
-        routers=[routes_ops.router, routes_keys.jwks_router, routes_auth.router, routes_users.router,
-                 routes_clients.router, routes_keys.router],
+        routers=slices.routers(SLICES),
         records=RECORDS,
         constraint_errors=CONSTRAINT_ERRORS,
         database=database,
         verifier=verifier,
-        tags=TAGS,
+        tags=slices.tags(SLICES),
         extra_lifespan=lifespan,
+        subscriptions=[Subscription(producer, feed_urls[producer], *slices.handlers_for(SLICES, producer),
+                                    tokens=lambda db: FeedToken(db, ident))
+                       for producer in slices.producers(SLICES)],
         include_health=False,
     )
-    app.state.identity = identity
-    install_gateway_handlers(app)
+    app.state.identity = ident
+    identity_routes.install_lockout_handler(app)
     # After the gateway's own routes: everything else under /api/v1/<service>/ is forwarded.
-    app.router.routes.append(proxy.route)
+    app.router.routes.append(routing_routes.route)
 
     app.state.own_openapi = app.openapi
     served: dict[str, Any] = {}

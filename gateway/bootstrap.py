@@ -15,12 +15,13 @@ import os
 import re
 import sys
 
-from gateway.domain.context import Identity
-from gateway.domain.keys import ensure_current_key
-from gateway.domain.passwords import password_problems
-from gateway.domain.users import UserDraft, create_user, set_password
+from gateway.identity.rules import password_problems
+from gateway.identity.service import Identity
+from gateway.keys.service import ensure_current_key
 from gateway.settings import GatewaySettings
-from kernel.auth.principal import SYSTEM, DataScope, Role
+from gateway.users.service import UserDraft, create_user, set_password
+from kernel.auth.principal import SYSTEM, DataScope
+from kernel.auth.roles import Role
 from kernel.db.session import apply_scope, make_database
 from kernel.errors import DomainError
 from kernel.regions import CODE_PATTERN

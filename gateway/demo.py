@@ -20,13 +20,15 @@ from dataclasses import dataclass
 import structlog
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from gateway.db.repositories import ClientRepository, UserRepository
-from gateway.domain.clients import ClientDraft, create_client
-from gateway.domain.context import Identity
-from gateway.domain.keys import ensure_current_key
-from gateway.domain.users import UserDraft, create_user, set_password, update_user
+from gateway.clients.repository import ClientRepository
+from gateway.clients.service import ClientDraft, create_client
+from gateway.identity.service import Identity
+from gateway.keys.service import ensure_current_key
 from gateway.settings import GatewaySettings
-from kernel.auth.principal import SYSTEM, DataScope, Role
+from gateway.users.repository import UserRepository
+from gateway.users.service import UserDraft, create_user, set_password, update_user
+from kernel.auth.principal import SYSTEM, DataScope
+from kernel.auth.roles import Role
 from kernel.db.session import apply_scope, make_database
 from kernel.demo_ids import demo_household_id, demo_project_id
 

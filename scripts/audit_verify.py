@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import sys
 from importlib import import_module
-from types import ModuleType
 
 from sqlalchemy.exc import ProgrammingError
 
@@ -33,15 +32,8 @@ async def verify_one(url: str, trail: AuditTrail) -> AuditCheck:
         await engine.dispose()
 
 
-def _records_module(module: str) -> ModuleType:
-    try:
-        return import_module(f"{module}.database")
-    except ModuleNotFoundError:
-        return import_module(f"{module}.db.models")
-
-
 def trails() -> dict[str, AuditTrail]:
-    return {c.name: _records_module(c.module).RECORDS.audit for c in WITH_DATABASE}
+    return {c.name: import_module(f"{c.module}.database").RECORDS.audit for c in WITH_DATABASE}
 
 
 class NotMigrated(Exception):

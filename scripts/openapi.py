@@ -16,7 +16,7 @@ from typing import Any
 
 from gateway.app import create_app as create_gateway
 from gateway.app import own_openapi
-from gateway.contract import merge_contract
+from gateway.routing.rules import merge_contract
 from gateway.settings import GatewaySettings
 from kernel.openapi import dump
 from scripts.components import SERVICES

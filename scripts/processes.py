@@ -1,17 +1,21 @@
 """Start a deployable as a real process with the command ``make run`` uses, wait
-until it answers, stop it cleanly. Used by the end-to-end tests and the benchmarks."""
+until it answers, stop it cleanly; hand out ports that concurrent callers never
+share. Used by the end-to-end tests and the benchmarks."""
 
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import os
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import IO
 
 import httpx
 
@@ -19,11 +23,40 @@ from scripts.components import Component
 
 ROOT = Path(__file__).resolve().parent.parent
 
+# Ports handed out for servers come from below the kernel's ephemeral range (32768-60999 on
+# Linux), so no outgoing connection or ``bind(0)`` of another program takes one between the
+# moment it is chosen and the moment the server binds it. Each chosen port is reserved with a
+# lock file held until this process exits, so concurrent callers (pytest-xdist workers,
+# parallel test runs, benchmarks) never get the same one.
+PORT_RANGE = range(20000, 32000)
+_PORT_LOCKS = Path(tempfile.gettempdir()) / "anju-ports"
+_reserved: dict[int, IO[bytes]] = {}
+
 
 def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+    """A port on 127.0.0.1 that nothing listens on and no other caller of this function holds."""
+    _PORT_LOCKS.mkdir(exist_ok=True)
+    span = len(PORT_RANGE)
+    start = (os.getpid() * 97 + len(_reserved)) % span  # spread concurrent processes over the range
+    for offset in range(span):
+        port = PORT_RANGE[(start + offset) % span]
+        if port in _reserved:
+            continue
+        lock = (_PORT_LOCKS / f"{port}.lock").open("ab")
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            lock.close()
+            continue
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:  # in use by something that does not take our locks
+                lock.close()
+                continue
+        _reserved[port] = lock
+        return port
+    raise RuntimeError(f"no free port in {PORT_RANGE.start}-{PORT_RANGE.stop - 1}")
 
 
 @contextlib.contextmanager

@@ -1,6 +1,7 @@
 """Fixtures: one PostgreSQL per run (``TEST_DATABASE_URL`` or embedded), a
-fresh database migrated with Alembic, and per test an outer transaction that
-is rolled back, with the app's commits turned into savepoints."""
+fresh database migrated with Alembic (one per pytest-xdist worker), and per test
+an outer transaction that is rolled back, with the app's commits turned into
+savepoints. Under xdist, tests that share an expensive fixture run on one worker."""
 
 from __future__ import annotations
 
@@ -18,6 +19,29 @@ from services.projects.app import create_app as create_projects
 from services.projects.settings import ProjectsSettings
 from tests.support.auth import bearer, verifier
 from tests.support.db import scratch_database, test_server
+
+# Fixtures that cost a database (and for the stack, real processes) per worker that sets them
+# up: the tests using them form one xdist group, so exactly one worker pays, once.
+SHARED_SESSION = {"e2e_database": "e2e-stack"}  # session scope: one group across modules
+SHARED_BY_MODULE = {"live_url", "stairway_db", "events_db"}  # module scope: one group per module
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # ``-n N`` alone means ``--dist load``, which ignores groups: keep them (an explicit --dist wins).
+    explicit = any(a == "-d" or a.startswith("--dist") for a in config.invocation_params.args)
+    if getattr(config.option, "dist", "no") == "load" and not explicit:
+        config.option.dist = "loadgroup"
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist's worker reads the groups
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        used = set(getattr(item, "fixturenames", ()))
+        group = next((g for name, g in SHARED_SESSION.items() if name in used), None)
+        if group is None and used & SHARED_BY_MODULE:
+            group = item.module.__name__ if isinstance(item, pytest.Function) else None
+        if group is not None:
+            item.add_marker(pytest.mark.xdist_group(group))
 
 
 @pytest.fixture(scope="session")

@@ -1,5 +1,6 @@
-"""Who is calling and what they may do: roles, the one permission table, the
-principal a verified token yields, and the scope rule. Pure: no HTTP, no I/O.
+"""Who is calling and what they may do: roles, the principal a verified token yields, and
+the scope rule (each service declares its permission table: ``kernel.auth.permissions``). Pure: no
+HTTP, no I/O.
 
 The token (issued by the gateway, verified by every service) carries::
 
@@ -11,86 +12,16 @@ The token (issued by the gateway, verified by every service) carries::
 
 from __future__ import annotations
 
-import enum
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from kernel.auth import permissions
+from kernel.auth.roles import Role
 from kernel.errors import Denied, Unauthorized
 from kernel.regions import significant_prefix
 
 ISSUER = "anju-gateway"
-
-
-class Role(enum.StrEnum):
-    admin = "admin"
-    city_commander = "city_commander"
-    district_commander = "district_commander"
-    street_officer = "street_officer"
-    taskforce_member = "taskforce_member"
-    field_worker = "field_worker"
-    housing_officer = "housing_officer"
-    finance_officer = "finance_officer"
-    auditor = "auditor"
-    resident = "resident"
-    integration = "integration"
-
-
-ROLE_LABELS: dict[Role, str] = {
-    Role.admin: "系统管理员",
-    Role.city_commander: "市指挥部",
-    Role.district_commander: "区指挥部",
-    Role.street_officer: "街道干部",
-    Role.taskforce_member: "工作专班成员",
-    Role.field_worker: "一线征迁人员",
-    Role.housing_officer: "住保/城改中心",
-    Role.finance_officer: "财务人员",
-    Role.auditor: "审计/纪检（只读）",
-    Role.resident: "居民",
-    Role.integration: "外部系统",
-}
-
-_STAFF = frozenset(Role) - {Role.resident, Role.integration}
-_COMMAND = frozenset({Role.admin, Role.city_commander, Role.district_commander})
-#: The people who run a project day to day: command, sub-district and its task force.
-_PROJECT_WORK = _COMMAND | {Role.street_officer, Role.taskforce_member}
-
-#: The one permission table: which roles may do what. Routes name a permission;
-#: the route documentation and the authorization matrix test are generated from it.
-PERMISSIONS: dict[str, frozenset[Role]] = {
-    "regions.read": _STAFF | {Role.integration},
-    "regions.write": frozenset({Role.admin}),
-    "projects.read": _STAFF | {Role.integration},
-    "projects.write": _COMMAND,
-    "stages.write": _COMMAND,                      # move a project through its stages
-    "command.write": _COMMAND,                     # command units, people, responsibility chains, task forces
-    "tasks.write": _PROJECT_WORK,                  # tasks, approvals, progress, documents
-    "problems.write": _PROJECT_WORK | {Role.field_worker},  # problem ledger: register, progress, close
-    "supervision.manage": _COMMAND,                # open, close and publish supervision items
-    "supervision.report": _PROJECT_WORK,           # progress on a supervision item
-    "escalations.manage": _COMMAND,                # escalation rules, resolving firings, running jobs
-    "parcels.write": _COMMAND,
-    "consultations.manage": _PROJECT_WORK,         # rounds, eligible households, close
-    "consultations.read": _STAFF | {Role.resident},
-    # A resident votes for their own household; staff enter field-team and paper votes.
-    "consultations.vote": frozenset({Role.resident, Role.street_officer, Role.taskforce_member,
-                                     Role.field_worker, Role.admin}),
-    "audit.read": frozenset({Role.admin, Role.auditor}),
-    "users.read": frozenset({Role.admin, Role.auditor}),
-    "users.write": frozenset({Role.admin}),
-    "pii.reveal": frozenset({Role.admin}),
-    "clients.write": frozenset({Role.admin}),
-    "keys.manage": frozenset({Role.admin}),
-    "events.read": frozenset({Role.admin, Role.integration}),
-    "events.manage": frozenset({Role.admin}),
-}
-
-#: OAuth scopes a machine client may hold, and the permissions each grants.
-CLIENT_SCOPES: dict[str, frozenset[str]] = {
-    "regions:read": frozenset({"regions.read"}),
-    "projects:read": frozenset({"projects.read"}),
-    "events:read": frozenset({"events.read"}),  # the services' own consumers
-}
 
 
 class Unauthenticated(Unauthorized):
@@ -118,13 +49,12 @@ class Principal:
     system: bool = False  # internal work (demo load, checks disabled for a benchmark): no scope
 
     def may(self, permission: str) -> bool:
-        allowed = PERMISSIONS.get(permission)
-        if allowed is None:
-            raise KeyError(f"unknown permission {permission!r}")
-        if not self.roles & allowed:
+        """Whether a role of the caller holds the permission (from the tables the loaded services
+        declared, ``kernel.auth.permissions``); a machine client also needs a scope granting it."""
+        if not self.roles & permissions.roles_holding(permission):
             return False
         if self.kind == "client":
-            return any(permission in CLIENT_SCOPES.get(s, ()) for s in self.scopes)
+            return any(permission in permissions.granted_by_scope(s) for s in self.scopes)
         return True
 
     @property
@@ -187,10 +117,6 @@ def _strings(value: object) -> Iterable[str]:
     if isinstance(value, list | tuple):
         return [str(v) for v in value]
     return []
-
-
-def roles_for(permission: str) -> list[str]:
-    return sorted(r.value for r in PERMISSIONS[permission])
 
 
 SYSTEM = Principal(subject="system", kind="system", name="系统", roles=frozenset({Role.admin}),

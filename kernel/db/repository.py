@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import DeclarativeBase, InstrumentedAttribute
 
 from kernel.auth.principal import DataScope
+from kernel.errors import DomainError
 from kernel.pagination import PageRequest, PageResult, decode_cursor, encode_cursor
 
 M = TypeVar("M", bound=DeclarativeBase)
@@ -81,6 +82,37 @@ class Repository(Generic[M]):
 
     def select(self) -> Select[tuple[M]]:
         return select(self.model)
+
+
+class ScopedRepository(Repository[M]):
+    """Persistence for an aggregate the caller's scope limits. Subclasses set ``model``, ``not_found``
+    (the error a missing record raises: out of scope answers the same, so ids leak nothing) and
+    ``in_scope`` (the scope as a WHERE clause, usually ``scope_clause`` over the record's region
+    and project columns, or a join to the project)."""
+
+    not_found: type[DomainError]
+
+    def in_scope(self, scope: DataScope) -> ColumnElement[bool]:
+        raise NotImplementedError
+
+    def scoped(self, scope: DataScope) -> Select[tuple[M]]:
+        """``SELECT`` of the model limited to the caller's scope (add filters and order)."""
+        return select(self.model).where(self.in_scope(scope))
+
+    async def get_in_scope(self, ident: Any, scope: DataScope, *, lock: bool = False) -> M | None:
+        """The record if the caller may see it; ``lock`` takes a row lock for an update."""
+        key = self.model.__mapper__.primary_key[0]
+        stmt = self.scoped(scope).where(key == ident)
+        if lock:
+            stmt = stmt.with_for_update(of=self.model)
+        return (await self.session.scalars(stmt)).first()
+
+    async def require(self, ident: Any, scope: DataScope, *, lock: bool = False) -> M:
+        """The record in the caller's scope, or ``not_found`` (a record outside it answers the same)."""
+        found = await self.get_in_scope(ident, scope, lock=lock)
+        if found is None:
+            raise self.not_found()
+        return found
 
 
 def _after(columns: Sequence[InstrumentedAttribute[Any]], values: Sequence[Any]) -> Any:

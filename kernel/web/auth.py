@@ -21,15 +21,8 @@ import structlog
 from fastapi import Depends, FastAPI, Request
 from fastapi.routing import APIRoute, iter_route_contexts
 
-from kernel.auth.principal import (
-    ISSUER,
-    PERMISSIONS,
-    SYSTEM,
-    Forbidden,
-    Principal,
-    Unauthenticated,
-    principal_from_claims,
-)
+from kernel.auth import permissions
+from kernel.auth.principal import ISSUER, SYSTEM, Forbidden, Principal, Unauthenticated, principal_from_claims
 from kernel.web.problems import problem_responses
 
 log = structlog.get_logger("kernel.auth.principal")
@@ -149,7 +142,7 @@ class Authorize:
     hold a role with the permission (403 otherwise). The route's docs name the permission."""
 
     def __init__(self, permission: str) -> None:
-        if permission not in PERMISSIONS:
+        if not permissions.known(permission):
             raise KeyError(f"unknown permission {permission!r}")
         self.permission = permission
 
@@ -185,7 +178,7 @@ def with_permissions(app: FastAPI, schema: dict[str, Any]) -> dict[str, Any]:
         permission = permission_of(route)
         if permission is None or not route.include_in_schema:
             continue
-        roles = sorted(r.value for r in PERMISSIONS[permission])
+        roles = sorted(r.value for r in permissions.roles_holding(permission))
         note = f"权限：`{permission}`（{'、'.join(roles)}）"
         for method in route.methods:
             op = schema.get("paths", {}).get(route.path_format, {}).get(method.lower())

@@ -3,10 +3,12 @@ at the edge), page parameters, If-Match, and routers that document problems."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import AsyncIterator
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, Query, Request
+from pydantic import AfterValidator
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kernel.auth.principal import Principal
@@ -73,3 +75,13 @@ def api_router(prefix: str, tag: str) -> APIRouter:
     """A router whose every route documents problem+json for 422 and 503
     (and never FastAPI's default validation schema)."""
     return APIRouter(prefix=prefix, tags=[tag], responses=problem_responses())
+
+
+def as_utc(moment: dt.datetime | None) -> dt.datetime | None:
+    """A time without a zone is read as UTC (clients of delta sync send either)."""
+    return moment.replace(tzinfo=dt.UTC) if moment is not None and moment.tzinfo is None else moment
+
+
+#: ``updated_since`` of a list (delta sync), in UTC; each route adds its ``Query(description=...)``:
+#: ``updated_since: Annotated[UpdatedSince, Query(description="只返回此时间之后变更的…")] = None``.
+UpdatedSince = Annotated[dt.datetime | None, AfterValidator(as_utc)]

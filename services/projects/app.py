@@ -54,12 +54,16 @@ from services.projects.demo import (
 from services.projects.demo import (
     work as work_demo,
 )
+from services.projects.documents import errors as documents_errors
+from services.projects.documents import routes as documents_routes
+from services.projects.escalation import errors as escalation_errors
 from services.projects.escalation import routes as escalation_routes
 from services.projects.feeds import service as feeds_service
 from services.projects.jobs import routes as jobs_routes
 from services.projects.jobs import service as jobs_service
 from services.projects.land import errors as land_errors
 from services.projects.land import routes as land_routes
+from services.projects.problems import errors as problems_errors
 from services.projects.problems import routes as problems_routes
 from services.projects.regions import errors as regions_errors
 from services.projects.regions import routes as regions_routes
@@ -67,11 +71,11 @@ from services.projects.registry import errors as registry_errors
 from services.projects.registry import routes as registry_routes
 from services.projects.settings import ProjectsSettings
 from services.projects.sheets import routes as sheets_routes
-from services.projects.stages import errors as stages_errors
 from services.projects.stages import routes as stages_routes
+from services.projects.supervision import errors as supervision_errors
 from services.projects.supervision import routes as supervision_routes
+from services.projects.tasks import errors as tasks_errors
 from services.projects.tasks import routes as tasks_routes
-from services.projects.work import errors as work_errors
 
 #: The slices of the service, in the order of routers, tags, event handlers and demo loaders.
 SLICES: tuple[Slice, ...] = (
@@ -81,16 +85,18 @@ SLICES: tuple[Slice, ...] = (
           "城市更新项目：类型、用地方式、所在区划与片区、目标、阶段",
           constraints=registry_errors.CONSTRAINTS, demo=registry_demo.load_projects),
     Slice(stages.__name__, stages_routes.router, "stages", "项目阶段：计划与实际日期、阶段推进（含前置条件）与历史",
-          constraints=stages_errors.CONSTRAINTS, demo=stages_demo.load),
+          demo=stages_demo.load),
     Slice(command.__name__, command_routes.router, "command",
           "指挥体系：指挥部、专班、职能部门、实施主体，人员与职务，四级责任链",
           constraints=command_errors.CONSTRAINTS, demo=command_demo.load),
     Slice(tasks.__name__, tasks_routes.router, "tasks", "任务清单（倒排工期）、审批事项及其附件、进度报告、逾期",
-          constraints=work_errors.CONSTRAINTS, demo=work_demo.load),
-    Slice(problems.__name__, problems_routes.router, "problems", "问题清单（挂号/销号）：登记、进展、销号、重新打开"),
+          constraints=tasks_errors.CONSTRAINTS, demo=work_demo.load),
+    Slice(problems.__name__, problems_routes.router, "problems", "问题清单（挂号/销号）：登记、进展、销号、重新打开",
+          constraints=problems_errors.CONSTRAINTS),
     Slice(supervision.__name__, supervision_routes.router, "supervision",
-          "督办事项：日调度、周通报、旬协调会议交办，进展、办结与结果公布"),
-    Slice(escalation.__name__, escalation_routes.router, "escalations", "预警问责规则（如连续零签约约谈）及其触发记录"),
+          "督办事项：日调度、周通报、旬协调会议交办，进展、办结与结果公布", constraints=supervision_errors.CONSTRAINTS),
+    Slice(escalation.__name__, escalation_routes.router, "escalations", "预警问责规则（如连续零签约约谈）及其触发记录",
+          constraints=escalation_errors.CONSTRAINTS),
     Slice(land.__name__, land_routes.router, "parcels", "地块：面积（亩/平方米）、交地、挂牌、成交",
           constraints=land_errors.CONSTRAINTS, demo=land_demo.load),
     Slice(consultations.__name__, consultations_routes.router, "consultations",
@@ -98,7 +104,8 @@ SLICES: tuple[Slice, ...] = (
           constraints=consultations_errors.CONSTRAINTS, demo=consultations_demo.load),
     Slice(sheets.__name__, sheets_routes.router, "sheets", "Excel 导入导出（项目、任务、问题，中文表头，整表校验）"),
     Slice(jobs.__name__, jobs_routes.router, "jobs", "定时作业（逾期问题转督办、预警规则评估）的状态与手动运行"),
-    Slice(documents.__name__),
+    # Its routes carry their owner's tag (tasks, problems).
+    Slice(documents.__name__, documents_routes.router, constraints=documents_errors.CONSTRAINTS),
     # Stage gates and escalation rules follow relocation's and funding's figures (contracts).
     Slice(feeds.__name__,
           handlers={"relocation": feeds_service.RELOCATION_HANDLERS, "funding": feeds_service.FUNDING_HANDLERS},

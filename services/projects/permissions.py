@@ -6,8 +6,35 @@ from typing import Annotated
 
 from fastapi import Depends
 
+from kernel.auth.permissions import STAFF, declare
 from kernel.auth.principal import Principal
+from kernel.auth.roles import Role
 from kernel.web.auth import Authorize
+
+_COMMAND = frozenset({Role.admin, Role.city_commander, Role.district_commander})
+#: The people who run a project day to day: command, sub-district and its task force.
+_PROJECT_WORK = _COMMAND | {Role.street_officer, Role.taskforce_member}
+
+PERMISSIONS = declare({
+    "regions.read": STAFF | {Role.integration},
+    "regions.write": frozenset({Role.admin}),
+    "projects.read": STAFF | {Role.integration},
+    "projects.write": _COMMAND,
+    "stages.write": _COMMAND,                      # move a project through its stages
+    "command.write": _COMMAND,                     # command units, people, responsibility chains, task forces
+    "tasks.write": _PROJECT_WORK,                  # tasks, approvals, progress, documents
+    "problems.write": _PROJECT_WORK | {Role.field_worker},  # problem ledger: register, progress, close
+    "supervision.manage": _COMMAND,                # open, close and publish supervision items
+    "supervision.report": _PROJECT_WORK,           # progress on a supervision item
+    "escalations.manage": _COMMAND,                # escalation rules, resolving firings, running jobs
+    "parcels.write": _COMMAND,
+    "consultations.manage": _PROJECT_WORK,         # rounds, eligible households, close
+    "consultations.read": STAFF | {Role.resident},
+    # A resident votes for their own household; staff enter field-team and paper votes.
+    "consultations.vote": frozenset({Role.resident, Role.street_officer, Role.taskforce_member,
+                                     Role.field_worker, Role.admin}),
+})
+
 
 ReadRegions = Annotated[Principal, Depends(Authorize("regions.read"))]
 WriteRegions = Annotated[Principal, Depends(Authorize("regions.write"))]

@@ -14,7 +14,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from kernel.auth.principal import Role
+from kernel.auth.roles import Role
 from kernel.web.auth import api_routes
 from tests.api.conftest import TREE, project_body
 from tests.support.auth import bearer

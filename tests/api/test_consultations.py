@@ -13,7 +13,7 @@ from typing import Any
 import httpx
 import pytest
 
-from kernel.auth.principal import Role
+from kernel.auth.roles import Role
 from tests.api.conftest import TREE, project_body
 from tests.support.auth import bearer
 

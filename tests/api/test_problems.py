@@ -14,8 +14,8 @@ from sqlalchemy import update
 from kernel import calendar
 from kernel.auth.principal import DataScope
 from kernel.db.session import Database, apply_scope
+from services.projects.problems.models import ProblemRecord
 from services.projects.problems.service import escalate_overdue_problems
-from services.projects.work.models import ProblemRecord
 from tests.api.conftest import project_body
 
 TODAY = calendar.today()

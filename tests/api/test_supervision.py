@@ -14,7 +14,7 @@ from sqlalchemy import update
 from kernel import calendar
 from kernel.auth.principal import DataScope
 from kernel.db.session import Database, apply_scope
-from services.projects.work.models import SupervisionItem
+from services.projects.supervision.models import SupervisionItem
 from tests.api.conftest import project_body
 from tests.support.auth import bearer
 

@@ -16,7 +16,7 @@ import httpx
 import pytest
 
 from kernel import calendar
-from kernel.auth.principal import Role
+from kernel.auth.roles import Role
 from tests.api.conftest import TREE, project_body
 from tests.support.auth import bearer
 

@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from gateway.__main__ import DEPLOYABLE
 from gateway.app import create_app
 from gateway.demo import DEMO_PASSWORD, load_demo
-from gateway.domain.context import Identity
+from gateway.identity.service import Identity
 from gateway.settings import GatewaySettings
 from kernel.auth.principal import DataScope
 from kernel.db.migrations import upgrade

@@ -12,7 +12,7 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from kernel.auth.principal import Role
+from kernel.auth.roles import Role
 from kernel.web.auth import api_routes
 from scripts.components import SERVICES
 from tests.support.auth import token

@@ -6,7 +6,7 @@ from typing import Any
 
 import httpx
 
-from gateway.domain.refresh import token_hash
+from gateway.identity.rules import token_hash
 from tests.gateway.conftest import Headers, Login
 
 REFRESH = "/api/v1/auth/refresh"

@@ -8,13 +8,21 @@ from pathlib import Path
 import pytest
 
 from gateway.demo import DEMO_CLIENT_SECRET, DEMO_CLIENTS, DEMO_PASSWORD, DEMO_USERS, demo_project_id
-from gateway.domain.context import normalize_username, valid_username
-from gateway.domain.errors import WeakPassword
-from gateway.domain.lockout import LockoutPolicy
-from gateway.domain.passwords import check_password, password_problems
-from gateway.domain.refresh import PREFIX, Verdict, judge, new_refresh_token, token_hash
+from gateway.identity.errors import WeakPassword
+from gateway.identity.rules import (
+    PREFIX,
+    LockoutPolicy,
+    Verdict,
+    check_password,
+    judge,
+    new_refresh_token,
+    normalize_username,
+    password_problems,
+    token_hash,
+    valid_username,
+)
 from gateway.settings import GatewaySettings
-from kernel.auth.principal import Role
+from kernel.auth.roles import Role
 from services.projects.demo.seed import PROJECTS
 from services.projects.demo.seed import demo_project_id as projects_demo_id
 

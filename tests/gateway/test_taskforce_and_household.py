@@ -13,9 +13,9 @@ import httpx
 import jwt
 import pytest
 
-from gateway.db.models import RECORDS
+from gateway.database import RECORDS
 from gateway.demo import demo_household_id, demo_project_id
-from gateway.domain.memberships import BATCH_HANDLERS, HANDLERS, MEMBER_CHANGED
+from gateway.memberships.service import BATCH_HANDLERS, HANDLERS, MEMBER_CHANGED
 from kernel.db.session import Database
 from kernel.events.consumer import Consumer, Subscription
 from kernel.events.envelope import EventEnvelope

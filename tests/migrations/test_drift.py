@@ -17,7 +17,7 @@ from scripts.components import WITH_DATABASE
 
 
 def metadata_of(module: str) -> MetaData:
-    for name in (f"{module}.schema", f"{module}.database", f"{module}.db.models"):
+    for name in (f"{module}.schema", f"{module}.database"):
         try:
             return importlib.import_module(name).Base.metadata  # type: ignore[no-any-return]
         except ModuleNotFoundError:

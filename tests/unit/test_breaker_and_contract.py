@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from gateway.contract import ContractConflict, merge_contract
-from gateway.domain.breaker import Breaker
+from gateway.routing.errors import ContractConflict
+from gateway.routing.rules import Breaker, merge_contract
 
 
 def test_breaker_opens_after_consecutive_failures_and_half_opens() -> None:

@@ -8,7 +8,10 @@ import uuid
 
 import pytest
 
-from kernel.auth.principal import PERMISSIONS, Principal, Role
+from kernel.auth.principal import Principal
+from kernel.auth.roles import Role
+from services.projects.documents.errors import DocumentAlreadyWithdrawn, DocumentIsEvidence, WithdrawalInvalid
+from services.projects.documents.models import WorkDocument
 from services.projects.documents.rules import (
     check_withdrawal,
     mark_withdrawn,
@@ -16,8 +19,7 @@ from services.projects.documents.rules import (
     may_withdraw_any,
     owner_of,
 )
-from services.projects.work.errors import DocumentAlreadyWithdrawn, DocumentIsEvidence, WithdrawalInvalid
-from services.projects.work.models import WorkDocument
+from services.projects.permissions import PERMISSIONS
 
 AT = dt.datetime(2026, 11, 22, 2, 30, tzinfo=dt.UTC)
 

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from services.projects.problems import service as problems
+from services.projects.problems.vocabulary import ProblemStatus
 from services.projects.registry import service as projects
 from services.projects.sheets.rules import (
     ParsedRow,
@@ -27,8 +28,8 @@ from services.projects.sheets.vocabulary import (
     TASK_UPDATES,
 )
 from services.projects.tasks import service as tasks
+from services.projects.tasks.vocabulary import TaskKind, TaskStatus
 from services.projects.vocabulary import LandPath, ProjectType, Stage
-from services.projects.work.vocabulary import ProblemStatus, TaskKind, TaskStatus
 from tests.support.sheets import xlsx
 
 DAY = dt.date(2026, 3, 1)

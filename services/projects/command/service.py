@@ -69,8 +69,7 @@ from services.projects.command.vocabulary import (
     UnitKind,
 )
 from services.projects.database import RECORDS
-from services.projects.regions.errors import RegionOutsideScope, UnknownRegion
-from services.projects.regions.repository import RegionRepository
+from services.projects.regions import service as regions_uc
 from services.projects.registry import service as project_uc
 from services.projects.registry.models import Project
 
@@ -94,13 +93,6 @@ def _invalid(path: str, code: str, message: str) -> InvalidCommand:
 
 def _value(v: Any) -> Any:
     return v.value if isinstance(v, enum.Enum) else v
-
-
-async def _require_region(session: AsyncSession, actor: Principal, code: str, path: str = "body.region_code") -> None:
-    if not await RegionRepository(session).exists(code):
-        raise UnknownRegion(errors=[FieldError(path, "unknown_region", f"行政区划 {code} 不存在")])
-    if not actor.scope.allows(code):
-        raise RegionOutsideScope(errors=[FieldError(path, "outside_scope", "该区划不在您的管辖范围内")])
 
 
 # --- command units ------------------------------------------------------------------------------
@@ -179,7 +171,7 @@ async def create_unit(session: AsyncSession, actor: Principal, draft: UnitDraft)
         if draft.region_code is None:
             raise _invalid("body.region_code", "region_required", "须指定单位所在区划")
         region_code = draft.region_code
-        await _require_region(session, actor, region_code)
+        await regions_uc.require_region(session, actor, region_code)
         _check_level(kind, region_code)
     if draft.function is not None and kind is not UnitKind.department:
         raise _invalid("body.function", "function_not_allowed", "只有职能部门填写部门职能")
@@ -225,7 +217,7 @@ async def update_unit(session: AsyncSession, actor: Principal, unit_id: uuid.UUI
     if region_code != unit.region_code:
         if kind is UnitKind.task_force:
             raise _invalid("body.region_code", "task_force_region", "工作专班的区划即其项目的区划")
-        await _require_region(session, actor, region_code)
+        await regions_uc.require_region(session, actor, region_code)
         _check_level(kind, region_code)
     if changes.get("function") is not None and kind is not UnitKind.department:
         raise _invalid("body.function", "function_not_allowed", "只有职能部门填写部门职能")
@@ -243,6 +235,21 @@ async def update_unit(session: AsyncSession, actor: Principal, unit_id: uuid.UUI
                                    entity_id=unit.id, region_code=unit.region_code, project_id=unit.project_id,
                                    **diff(before, after))
     return unit
+
+
+async def move_task_force(session: AsyncSession, actor: Principal, unit_id: uuid.UUID, region_code: str) -> None:
+    """A task force sits in its project's region: it moves with the project
+    (``registry.service.update_project``)."""
+    unit = await UnitRepository(session).get(unit_id)
+    if unit is None or unit.region_code == region_code:
+        return
+    before = unit.region_code
+    unit.region_code = region_code
+    await session.flush()
+    await _announce_unit(session, unit)
+    await RECORDS.audit.record(session, actor=actor, action="command_unit.update", entity_type="command_unit",
+                               entity_id=unit.id, region_code=unit.region_code, project_id=unit.project_id,
+                               before={"region_code": before}, after={"region_code": unit.region_code})
 
 
 # --- people -------------------------------------------------------------------------------------
@@ -321,7 +328,7 @@ async def _announce_position(session: AsyncSession, position: Position, unit: Co
 
 async def create_person(session: AsyncSession, actor: Principal, phones: Phones, draft: PersonDraft) -> Person:
     repo = PersonRepository(session)
-    await _require_region(session, actor, draft.region_code)
+    await regions_uc.require_region(session, actor, draft.region_code)
     username = draft.gateway_username.lower() if draft.gateway_username else None
     if username is not None and await repo.username_taken(username):
         raise GatewayUsernameTaken(errors=[FieldError("body.gateway_username", "username_linked",
@@ -380,7 +387,7 @@ async def update_person(session: AsyncSession, actor: Principal, phones: Phones,
     person = await get_person(session, actor, person_id)
     check_version(person.version, expected_version)
     if "region_code" in changes and changes["region_code"] != person.region_code:
-        await _require_region(session, actor, changes["region_code"])
+        await regions_uc.require_region(session, actor, changes["region_code"])
     username = changes.get("gateway_username", person.gateway_username)
     username = username.lower() if username else None
     if username != person.gateway_username and username is not None and await repo.username_taken(username, person.id):

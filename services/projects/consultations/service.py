@@ -25,7 +25,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from contracts.projects import BallotCast, ConsultationChanged, ConsultationClosed, OptionFigures
 from kernel.audit.chain import diff
-from kernel.auth.principal import Principal, Role
+from kernel.auth.principal import Principal
+from kernel.auth.roles import Role
 from kernel.concurrency import check_version, etag, expected_version
 from kernel.db.session import utcnow
 from kernel.errors import FieldError, PreconditionFailed
@@ -59,7 +60,7 @@ from services.projects.consultations.models import (
 from services.projects.consultations.repository import ConsultationFilter, ConsultationRepository, Viewer
 from services.projects.consultations.rules import ConsultationKind, Threshold, ThresholdBase
 from services.projects.database import RECORDS
-from services.projects.registry.repository import ProjectRepository
+from services.projects.registry import service as project_uc
 
 __all__ = [
     "Channel", "ConsultationDraft", "HouseholdEntry", "OptionDraft", "Overview", "VoteRequest", "cast_vote",
@@ -216,9 +217,11 @@ def _options(c: Consultation, drafts: Sequence[OptionDraft]) -> list[Consultatio
 
 
 async def create_consultation(session: AsyncSession, actor: Principal, draft: ConsultationDraft) -> Overview:
-    project = await ProjectRepository(session).get_in_scope(draft.project_id, actor.scope)
-    if project is None:
-        raise ConsultationProjectUnknown(errors=[FieldError("body.project_id", "unknown_project", "项目不存在")])
+    try:
+        project = await project_uc.get_project(session, actor, draft.project_id)
+    except project_uc.ProjectNotFound as exc:
+        raise ConsultationProjectUnknown(
+            errors=[FieldError("body.project_id", "unknown_project", "项目不存在")]) from exc
     repo = ConsultationRepository(session)
     if draft.id is not None and await repo.exists(draft.id):
         raise ConsultationIdTaken()

@@ -18,7 +18,8 @@ from dataclasses import replace
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from kernel.auth.principal import SYSTEM, Principal, Role
+from kernel.auth.principal import SYSTEM, Principal
+from kernel.auth.roles import Role
 from kernel.db.session import utcnow
 from kernel.demo_ids import DEMO_NAMESPACE, demo_household_id, demo_project_id
 from services.projects.consultations.repository import ConsultationRepository

@@ -6,12 +6,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kernel.auth.principal import SYSTEM
 from kernel.demo_ids import demo_project_id
-from services.projects.stages.models import StagePlan
+from services.projects.stages.repository import StagePlanRepository
 from services.projects.stages.service import plan_stages
 from services.projects.vocabulary import Stage
 
@@ -56,7 +55,7 @@ async def load(session: AsyncSession) -> dict[str, int]:
     added = 0
     for code, plan in PLANS.items():
         pid = demo_project_id(code)
-        if await session.scalar(select(StagePlan.project_id).where(StagePlan.project_id == pid).limit(1)):
+        if await StagePlanRepository(session).has_plan(pid):
             continue
         await plan_stages(session, SYSTEM, pid, dict(plan), None)
         added += 1

@@ -12,19 +12,22 @@ import datetime as dt
 import uuid
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kernel import calendar
 from kernel.auth.principal import SYSTEM
 from kernel.demo_ids import DEMO_NAMESPACE, demo_project_id
-from services.projects.documents.rules import DocumentStorage, Upload
+from services.projects.documents.service import DocumentStorage, Upload
 from services.projects.problems import service as problems
+from services.projects.problems.repository import ProblemRepository
+from services.projects.problems.vocabulary import ProblemCategory
 from services.projects.settings import ProjectsSettings
 from services.projects.supervision import service as supervision
+from services.projects.supervision.repository import SupervisionRepository
+from services.projects.supervision.vocabulary import SupervisionSource
 from services.projects.tasks import service as tasks
-from services.projects.work.models import ProblemRecord, SupervisionItem, Task
-from services.projects.work.vocabulary import ProblemCategory, SupervisionSource, TaskKind, TaskStatus
+from services.projects.tasks.repository import TaskRepository
+from services.projects.tasks.vocabulary import TaskKind, TaskStatus
 
 D = dt.date
 
@@ -244,17 +247,12 @@ WORK: dict[str, DemoWork] = {
 }
 
 
-async def _exists(session: AsyncSession, model: type[Task] | type[ProblemRecord] | type[SupervisionItem],
-                  ident: uuid.UUID) -> bool:
-    return (await session.scalar(select(model.id).where(model.id == ident))) is not None
-
-
 async def _tasks(session: AsyncSession, code: str, project_id: uuid.UUID, work: DemoWork,
                  storage: DocumentStorage) -> int:
     added = 0
     for t in work.tasks:
         ident = _id("task", code, t.key)
-        if await _exists(session, Task, ident):
+        if await TaskRepository(session).exists(ident):
             continue
         status = TaskStatus.not_started if t.reports else t.status
         await tasks.create_task(session, SYSTEM, tasks.TaskDraft(
@@ -271,7 +269,7 @@ async def _tasks(session: AsyncSession, code: str, project_id: uuid.UUID, work: 
             name, text = t.document
             await tasks.add_task_document(session, SYSTEM, ident, Upload(name, "application/pdf", _pdf(text)), storage)
         added += 1
-    if work.plan and not await _exists(session, Task, _id("task", code, work.plan.steps[0].key)):
+    if work.plan and not await TaskRepository(session).exists(_id("task", code, work.plan.steps[0].key)):
         for s in work.plan.steps:
             await tasks.create_task(session, SYSTEM, tasks.TaskDraft(
                 id=_id("task", code, s.key), project_id=project_id, title=s.title, owner_name=s.owner_name,
@@ -288,7 +286,7 @@ async def _problems(session: AsyncSession, code: str, project_id: uuid.UUID, wor
     added = 0
     for p in work.problems:
         ident = _id("problem", code, p.key)
-        if await _exists(session, ProblemRecord, ident):
+        if await ProblemRepository(session).exists(ident):
             continue
         problem = await problems.register_problem(session, SYSTEM, problems.ProblemDraft(
             id=ident, project_id=project_id, category=p.category, title=p.title, description=p.description,
@@ -313,7 +311,7 @@ async def _items(session: AsyncSession, code: str, project_id: uuid.UUID, work: 
     added = 0
     for s in work.items:
         ident = _id("supervision", code, s.key)
-        if await _exists(session, SupervisionItem, ident):
+        if await SupervisionRepository(session).exists(ident):
             continue
         await supervision.open_supervision_item(session, SYSTEM, supervision.SupervisionDraft(
             id=ident, project_id=project_id, source=s.source, meeting_date=s.meeting_date,

@@ -10,8 +10,8 @@ from fastapi import Depends, File, Form, Query, Request, Response, UploadFile
 
 from kernel.errors import FieldError
 from kernel.web.uploads import limited_upload_route
-from services.projects.documents.rules import DocumentStorage, Upload
-from services.projects.work.errors import DocumentTooLarge
+from services.projects.documents.errors import DocumentTooLarge
+from services.projects.documents.service import DocumentStorage, Upload
 
 FileField = Annotated[UploadFile, File(description="附件文件")]
 DescriptionField = Annotated[str | None, Form(max_length=500, description="附件说明")]

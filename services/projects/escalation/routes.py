@@ -13,8 +13,7 @@ from kernel.regions import PREFIX_PATTERN
 from kernel.web.deps import IfMatch, PageDep, SessionDep, api_router
 from kernel.web.problems import problem_responses
 from services.projects.escalation import service as uc
-from services.projects.permissions import ManageEscalations, ReadProjects
-from services.projects.stages.schemas import (
+from services.projects.escalation.schemas import (
     FiringPage,
     FiringRead,
     FiringResolve,
@@ -23,6 +22,7 @@ from services.projects.stages.schemas import (
     RuleRead,
     RuleUpdate,
 )
+from services.projects.permissions import ManageEscalations, ReadProjects
 
 router = api_router("/api/v1/projects", "escalations")
 

@@ -1,5 +1,5 @@
 """Use cases: escalation rules (data), their evaluation by the scheduled job over the
-weekly signing figures (``signing_ref``, fed by relocation's events), and the
+weekly signing figures (``feeds``, fed by relocation's events), and the
 firings with the people concerned and their resolution."""
 
 from __future__ import annotations
@@ -10,24 +10,26 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, literal_column, select
-from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from contracts.projects import EscalationFired, EscalationResolved
 from kernel.audit.chain import diff
 from kernel.auth.principal import SYSTEM, Principal
 from kernel.concurrency import check_version
-from kernel.db.repository import Repository, scope_clause
 from kernel.db.session import utcnow
 from kernel.pagination import PageRequest, PageResult
-from services.projects.command.models import Responsibility
 from services.projects.database import RECORDS
 from services.projects.escalation import rules as pure
+from services.projects.escalation.errors import FiringAlreadyResolved, FiringNotFound, RuleCodeTaken, RuleNotFound
+from services.projects.escalation.models import EscalationFiring, EscalationRule
+from services.projects.escalation.repository import (
+    EvaluationRepository,
+    FiringFilter,
+    FiringRepository,
+    RuleRepository,
+)
+from services.projects.feeds import service as feeds
 from services.projects.registry.models import Project
-from services.projects.stages.errors import FiringAlreadyResolved, FiringNotFound, RuleCodeTaken, RuleNotFound
-from services.projects.stages.models import EscalationFiring, EscalationRule, SigningRef, StagePlan
-from services.projects.vocabulary import Stage
 
 ACTION_LABELS = {
     "summon_deputy": "约谈分管领导",
@@ -52,12 +54,11 @@ def subdistrict_of(region_code: str) -> str:
 # --- rules ---------------------------------------------------------------------------------------
 
 async def list_rules(session: AsyncSession) -> list[EscalationRule]:
-    return list((await session.scalars(select(EscalationRule).order_by(EscalationRule.window_weeks,
-                                                                       EscalationRule.code))).all())
+    return await RuleRepository(session).all()
 
 
 async def create_rule(session: AsyncSession, actor: Principal, values: dict[str, Any]) -> EscalationRule:
-    if await session.scalar(select(EscalationRule.id).where(EscalationRule.code == values["code"])):
+    if await RuleRepository(session).code_taken(values["code"]):
         raise RuleCodeTaken()
     rule = EscalationRule(id=uuid.uuid4(), **values)
     session.add(rule)
@@ -69,7 +70,7 @@ async def create_rule(session: AsyncSession, actor: Principal, values: dict[str,
 
 
 async def get_rule(session: AsyncSession, rule_id: uuid.UUID) -> EscalationRule:
-    rule = await session.get(EscalationRule, rule_id)
+    rule = await RuleRepository(session).get(rule_id)
     if rule is None:
         raise RuleNotFound()
     return rule
@@ -102,35 +103,14 @@ class Signing:
 async def _signing_projects(session: AsyncSession) -> list[Signing]:
     """Projects in their signing period, and the date their weeks start counting from:
     the signing stage's actual start, else the day the project was registered."""
-    rows = (await session.execute(
-        select(Project, StagePlan.actual_start)
-        .outerjoin(StagePlan, (StagePlan.project_id == Project.id) & (StagePlan.stage == Stage.signing.value))
-        .where(Project.stage == Stage.signing.value))).all()
+    rows = await EvaluationRepository(session).signing_projects()
     return [Signing(p, start or p.created_at.date()) for p, start in rows]
-
-
-async def _weekly(session: AsyncSession, project_ids: list[uuid.UUID]) -> dict[uuid.UUID, dict[str, dict[dt.date,
-                                                                                                        int]]]:
-    """Signings per project, per sub-district and week (revoked ones left out)."""
-    out: dict[uuid.UUID, dict[str, dict[dt.date, int]]] = defaultdict(lambda: defaultdict(dict))
-    if not project_ids:
-        return out
-    prefix = func.left(SigningRef.region_code, literal_column("9"))
-    rows = await session.execute(
-        select(SigningRef.project_id, prefix, SigningRef.week_start, func.count())
-        .where(SigningRef.project_id.in_(project_ids), SigningRef.revoked.is_(False))
-        .group_by(SigningRef.project_id, prefix, SigningRef.week_start))
-    for pid, prefix9, week, n in rows.all():
-        out[pid][prefix9 + "000"][week] = int(n)
-    return out
 
 
 async def _people(session: AsyncSession, project_ids: list[uuid.UUID], levels: list[str]) -> list[dict[str, Any]]:
     if not project_ids or not levels:
         return []
-    rows = (await session.scalars(select(Responsibility).where(Responsibility.project_id.in_(project_ids),
-                                                               Responsibility.level.in_(levels))
-                                  .order_by(Responsibility.level, Responsibility.person_name))).all()
+    rows = await EvaluationRepository(session).responsibilities(project_ids, levels)
     seen: set[tuple[str, uuid.UUID]] = set()
     people = []
     for r in rows:
@@ -146,7 +126,8 @@ async def evaluate_escalations(session: AsyncSession, today: dt.date) -> dict[st
     """The scheduled job: fire every rule that is due, once per subject and episode."""
     rules = [r for r in await list_rules(session) if r.active and r.metric == "signings"]
     signing = await _signing_projects(session)
-    weekly = await _weekly(session, [s.project.id for s in signing])
+    weekly = await feeds.weekly_signings(session, [s.project.id for s in signing])
+    firings = FiringRepository(session)
     fired = 0
     for rule in rules:
         applicable = [s for s in signing if not rule.region_prefix
@@ -172,9 +153,7 @@ async def evaluate_escalations(session: AsyncSession, today: dt.date) -> dict[st
                         figures[week] += n
                 series.append(pure.Series(code, min(s.counting_from for s in group), dict(figures)))
                 members[code] = [s.project for s in group]
-        already = {(str(rule.id), key, start) for key, start in (await session.execute(
-            select(EscalationFiring.subject_key, EscalationFiring.episode_start)
-            .where(EscalationFiring.rule_id == rule.id))).all()}
+        already = {(str(rule.id), key, start) for key, start in await firings.episodes(rule.id)}
         due = pure.evaluate([pure.Rule(str(rule.id), rule.window_weeks, rule.threshold)], series, today, already)
         for f in due:
             projects = members[f.subject]
@@ -182,11 +161,11 @@ async def evaluate_escalations(session: AsyncSession, today: dt.date) -> dict[st
             region = single.region_code if single else f.subject
             people = await _people(session, [p.id for p in projects], list(rule.concerns))
             firing_id = uuid.uuid4()
-            inserted = await session.scalar(insert(EscalationFiring).values(
+            inserted = await firings.add_once(dict(
                 id=firing_id, rule_id=rule.id, subject_kind=rule.subject, subject_key=f.subject,
                 project_id=single.id if single else None, region_code=region, episode_start=f.episode_start,
                 week_ending=f.week_ending, weeks=f.weeks, people=people, version=1,
-            ).on_conflict_do_nothing(constraint="uq_escalation_firing_once").returning(EscalationFiring.id))
+            ))
             if inserted is None:
                 continue  # another run got there first
             fired += 1
@@ -207,31 +186,15 @@ async def evaluate_escalations(session: AsyncSession, today: dt.date) -> dict[st
 
 # --- firings -------------------------------------------------------------------------------------
 
-class FiringRepository(Repository[EscalationFiring]):
-    model = EscalationFiring
-
-
-def _firing_scope(actor: Principal) -> Any:
-    return scope_clause(actor.scope, EscalationFiring.region_code, EscalationFiring.project_id)
-
-
 async def list_firings(session: AsyncSession, actor: Principal, page: PageRequest, *,
                        project_id: uuid.UUID | None = None, open_only: bool = False,
                        region_prefix: str | None = None) -> PageResult[EscalationFiring]:
-    repo = FiringRepository(session)
-    stmt = repo.select().where(_firing_scope(actor))
-    if project_id is not None:
-        stmt = stmt.where(EscalationFiring.project_id == project_id)
-    if open_only:
-        stmt = stmt.where(EscalationFiring.resolved_at.is_(None))
-    if region_prefix:
-        stmt = stmt.where(EscalationFiring.region_code.startswith(region_prefix, autoescape=True))
-    return await repo.paginate(stmt, [EscalationFiring.created_at, EscalationFiring.id], page)
+    f = FiringFilter(project_id=project_id, open_only=open_only, region_prefix=region_prefix)
+    return await FiringRepository(session).page(f, actor.scope, page)
 
 
 async def get_firing(session: AsyncSession, actor: Principal, firing_id: uuid.UUID) -> EscalationFiring:
-    firing = await session.scalar(select(EscalationFiring).where(EscalationFiring.id == firing_id,
-                                                                 _firing_scope(actor)))
+    firing = await FiringRepository(session).get_in_scope(firing_id, actor.scope)
     if firing is None:
         raise FiringNotFound()
     return firing
@@ -260,7 +223,4 @@ async def resolve_firing(session: AsyncSession, actor: Principal, firing_id: uui
 
 
 async def rules_by_id(session: AsyncSession, ids: set[uuid.UUID]) -> dict[uuid.UUID, EscalationRule]:
-    if not ids:
-        return {}
-    rows = (await session.scalars(select(EscalationRule).where(EscalationRule.id.in_(ids)))).all()
-    return {r.id: r for r in rows}
+    return await RuleRepository(session).by_ids(ids)

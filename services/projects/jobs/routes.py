@@ -13,8 +13,8 @@ from kernel.db.session import apply_scope
 from kernel.web.deps import SessionDep, api_router
 from kernel.web.problems import problem_responses
 from services.projects.jobs import service as uc
+from services.projects.jobs.schemas import JobList, JobRead
 from services.projects.permissions import ManageEscalations
-from services.projects.stages.schemas import JobList, JobRead
 
 router = api_router("/api/v1/projects", "jobs")
 

@@ -10,16 +10,14 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select, text
-from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kernel.auth.principal import DataScope
 from kernel.db.session import Database, apply_scope, utcnow
 from services.projects.escalation.service import evaluate_escalations
+from services.projects.jobs.errors import JobBusy, JobNotFound
+from services.projects.jobs.repository import JobRunRepository
 from services.projects.problems.service import escalate_overdue_problems
-from services.projects.stages.errors import JobBusy, JobNotFound
-from services.projects.stages.models import JobRun
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,19 +61,15 @@ async def run_in(session: AsyncSession, name: str, today: dt.date, options: JobO
                  wait: bool = False) -> dict[str, int]:
     """Run a job inside the caller's transaction (scope must allow everything)."""
     job = get_job(name)
+    repo = JobRunRepository(session)
     lock = "projects.job." + name
     if wait:
-        await session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:n))"), {"n": lock})
-    elif not await session.scalar(text("SELECT pg_try_advisory_xact_lock(hashtext(:n))"), {"n": lock}):
+        await repo.lock(lock)
+    elif not await repo.try_lock(lock):
         raise JobBusy()
     started = utcnow()
     result = await job.run(session, today, options)
-    stmt = insert(JobRun).values(name=name, runs=1, last_started_at=started, last_finished_at=utcnow(),
-                                 last_result=result, last_error=None)
-    await session.execute(stmt.on_conflict_do_update(index_elements=[JobRun.name], set_={
-        "runs": JobRun.runs + 1, "last_started_at": stmt.excluded.last_started_at,
-        "last_finished_at": stmt.excluded.last_finished_at, "last_result": stmt.excluded.last_result,
-        "last_error": None}))
+    await repo.record_success(name, started, utcnow(), result)
     return result
 
 
@@ -90,16 +84,13 @@ async def run(db: Database, name: str, today: dt.date, options: JobOptions = Job
     except Exception:
         async with db.sessionmaker() as session, session.begin():
             await apply_scope(session, DataScope.everything())
-            stmt = insert(JobRun).values(name=name, runs=1, last_started_at=utcnow(),
-                                         last_error=traceback.format_exc(limit=3)[-2000:])
-            await session.execute(stmt.on_conflict_do_update(index_elements=[JobRun.name], set_={
-                "runs": JobRun.runs + 1, "last_error": stmt.excluded.last_error,
-                "last_started_at": func.now()}))
+            await JobRunRepository(session).record_failure(name, utcnow(),
+                                                           traceback.format_exc(limit=3)[-2000:])
         raise
 
 
 async def status(session: AsyncSession) -> list[dict[str, Any]]:
-    rows = {r.name: r for r in (await session.scalars(select(JobRun))).all()}
+    rows = await JobRunRepository(session).by_name()
     out = []
     for job in JOBS.values():
         r = rows.get(job.name)

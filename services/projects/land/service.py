@@ -39,9 +39,8 @@ from services.projects.land.errors import (
 from services.projects.land.models import Parcel, ParcelHistory
 from services.projects.land.repository import ParcelFilter, ParcelRepository
 from services.projects.land.rules import ParcelAction, ParcelStatus, PlannedUse
-from services.projects.regions.errors import RegionOutsideScope, UnknownRegion
-from services.projects.regions.repository import RegionRepository
-from services.projects.registry.repository import ProjectRepository
+from services.projects.regions import service as regions_uc
+from services.projects.registry import service as project_uc
 
 __all__ = ["ParcelDraft", "ParcelStep", "create_parcel", "get_parcel", "list_parcels", "parcel_history",
            "step_parcel", "update_parcel"]
@@ -110,13 +109,6 @@ async def _history(session: AsyncSession, actor: Principal, parcel: Parcel, acti
         to_status=parcel.status, on_date=on, details=details, actor=actor.subject, actor_name=actor.name))
 
 
-async def _require_region(session: AsyncSession, actor: Principal, code: str) -> None:
-    if not await RegionRepository(session).exists(code):
-        raise UnknownRegion(errors=[FieldError("body.region_code", "unknown_region", f"行政区划 {code} 不存在")])
-    if not actor.scope.allows(code):
-        raise RegionOutsideScope(errors=[FieldError("body.region_code", "outside_scope", "该区划不在您的管辖范围内")])
-
-
 def _areas(mu: Decimal | None, m2: Decimal | None, factor: Decimal) -> tuple[Decimal, Decimal]:
     try:
         return rules.resolve_areas(mu, m2, factor)
@@ -126,12 +118,13 @@ def _areas(mu: Decimal | None, m2: Decimal | None, factor: Decimal) -> tuple[Dec
 
 async def create_parcel(session: AsyncSession, actor: Principal, draft: ParcelDraft, *,
                         factor: Decimal = rules.DEFAULT_SQUARE_METRES_PER_MU) -> Parcel:
-    project = await ProjectRepository(session).get_in_scope(draft.project_id, actor.scope)
-    if project is None:
-        raise ParcelProjectUnknown(errors=[FieldError("body.project_id", "unknown_project", "项目不存在")])
+    try:
+        project = await project_uc.get_project(session, actor, draft.project_id)
+    except project_uc.ProjectNotFound as exc:
+        raise ParcelProjectUnknown(errors=[FieldError("body.project_id", "unknown_project", "项目不存在")]) from exc
     region = draft.region_code or project.region_code
     if draft.region_code is not None:
-        await _require_region(session, actor, draft.region_code)
+        await regions_uc.require_region(session, actor, draft.region_code)
     mu, m2 = _areas(draft.area_mu, draft.area_m2, factor)
     today = calendar.today()
     if draft.cleared_on > today:
@@ -187,7 +180,7 @@ async def update_parcel(session: AsyncSession, actor: Principal, parcel_id: uuid
             changes["code"], other_than=parcel.id):
         raise ParcelCodeTaken(errors=[FieldError("body.code", "code_taken", f"地块编号 {changes['code']} 已存在")])
     if "region_code" in changes and changes["region_code"] != parcel.region_code:
-        await _require_region(session, actor, changes["region_code"])
+        await regions_uc.require_region(session, actor, changes["region_code"])
     values = dict(changes)
     if "area_mu" in changes or "area_m2" in changes:
         # The unit given wins; the other is derived again (both given: they must agree).

@@ -1,6 +1,6 @@
-"""Routes: the problem ledger (问题清单): register (挂号), progress notes, changes, documents, close (销号)
-with evidence, reopen, history, and the 10-day coordination agenda (旬协调). Paths are absolute under
-``/api/v1/projects``."""
+"""Routes: the problem ledger (问题清单): register (挂号), progress notes, changes, close (销号) with
+evidence, reopen, history, and the 10-day coordination agenda (旬协调). Paths are absolute under
+``/api/v1/projects``; the problems' documents are ``documents.routes``' (same tag)."""
 
 from __future__ import annotations
 
@@ -16,19 +16,9 @@ from kernel.pagination import PageResult
 from kernel.regions import PREFIX_PATTERN
 from kernel.web.deps import IfMatch, PageDep, SessionDep, api_router
 from kernel.web.problems import problem_responses
-from services.projects.documents.uploads import (
-    BufferedUpload,
-    DescriptionField,
-    FileField,
-    IncludeWithdrawn,
-    StorageDep,
-    read_upload,
-)
 from services.projects.permissions import ReadProjects, WriteProblems
 from services.projects.problems import service as uc
-from services.projects.work.schemas import (
-    DocumentList,
-    DocumentRead,
+from services.projects.problems.schemas import (
     EvidenceList,
     EvidenceRead,
     ProblemClose,
@@ -41,10 +31,9 @@ from services.projects.work.schemas import (
     ProblemReopen,
     ProblemUpdate,
 )
-from services.projects.work.vocabulary import ProblemCategory, ProblemStatus
+from services.projects.problems.vocabulary import ProblemCategory, ProblemStatus
 
 router = api_router("/api/v1/projects", "problems")
-router.route_class = BufferedUpload
 
 _OVERDUE = Query(description="true：只看逾期（已过清零时限且未销号）；false：只看未逾期")
 _DUE_WITHIN = Query(ge=0, le=366, description="只看未销号且已逾期或在该天数内到期的问题（旬协调议题，常用 10）")
@@ -183,22 +172,3 @@ async def problem_evidence(problem_id: uuid.UUID, session: SessionDep, actor: Re
     return EvidenceList(items=[EvidenceRead.model_validate(e) for e in items])
 
 
-@router.post("/problems/{problem_id}/documents", status_code=status.HTTP_201_CREATED, response_model=DocumentRead,
-             summary="上传问题附件（可作为销号佐证）", responses=problem_responses(403, 404, 413))
-async def upload_problem_document(problem_id: uuid.UUID, file: FileField, session: SessionDep, response: Response,
-                                  actor: WriteProblems, idem: IdempotencyDep, store: StorageDep,
-                                  description: DescriptionField = None) -> DocumentRead:
-    document = await uc.add_problem_document(session, actor, problem_id,
-                                             await read_upload(file, description, store), store)
-    read = DocumentRead.model_validate(document)
-    response.headers["Location"] = read.download_url
-    await idem.save(response, read, status.HTTP_201_CREATED)
-    return read
-
-
-@router.get("/problems/{problem_id}/documents", response_model=DocumentList, summary="问题附件",
-            responses=problem_responses(404))
-async def list_problem_documents(problem_id: uuid.UUID, session: SessionDep, actor: ReadProjects,
-                                 include_withdrawn: IncludeWithdrawn = False) -> DocumentList:
-    documents = await uc.list_problem_documents(session, actor, problem_id, include_withdrawn=include_withdrawn)
-    return DocumentList(items=[DocumentRead.model_validate(d) for d in documents])

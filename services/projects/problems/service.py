@@ -23,20 +23,11 @@ from kernel.db.session import utcnow
 from kernel.errors import FieldError
 from kernel.pagination import PageRequest, PageResult
 from services.projects.database import RECORDS
-from services.projects.documents.rules import (
-    DocumentStorage,
-    Upload,
-    check_withdrawal,
-    mark_withdrawn,
-    store_document,
-    withdrawal_audit,
-)
-from services.projects.registry.models import Project
-from services.projects.registry.service import get_project
-from services.projects.supervision.service import close_for_problem
-from services.projects.work.errors import (
+from services.projects.documents import service as documents
+from services.projects.documents.models import WorkDocument
+from services.projects.documents.rules import check_withdrawal, mark_withdrawn, withdrawal_audit
+from services.projects.problems.errors import (
     ClosureWithoutEvidence,
-    DocumentNotFound,
     EvidenceWithdrawn,
     ProblemIdTaken,
     ProblemInvalid,
@@ -44,22 +35,19 @@ from services.projects.work.errors import (
     ProblemNotFound,
     ProblemNotOpen,
 )
-from services.projects.work.models import (
-    ProblemEvent,
-    ProblemEvidence,
-    ProblemRecord,
-    SupervisionItem,
-    WorkDocument,
-)
-from services.projects.work.repository import DocumentRepository, ProblemFilter, ProblemRepository
-from services.projects.work.vocabulary import (
+from services.projects.problems.models import ProblemEvent, ProblemEvidence, ProblemRecord
+from services.projects.problems.repository import ProblemFilter, ProblemRepository
+from services.projects.problems.vocabulary import (
     PROBLEM_CATEGORY_LABELS,
     ProblemCategory,
     ProblemEventKind,
     ProblemStatus,
-    SupervisionSource,
-    SupervisionStatus,
 )
+from services.projects.registry.models import Project
+from services.projects.registry.service import get_project
+from services.projects.supervision.models import SupervisionItem
+from services.projects.supervision.service import close_for_problem
+from services.projects.supervision.vocabulary import SupervisionSource, SupervisionStatus
 
 __all__ = [
     "ClosureDraft",
@@ -309,7 +297,7 @@ async def close_problem(session: AsyncSession, actor: Principal, problem_id: uui
     if closed_on < problem.registered_on:
         errors.append(FieldError("body.closed_on", "before_registration", "销号日期不能早于挂号日期"))
     document_ids = [e.document_id for e in items if e.document_id is not None]
-    found = {d.id: d for d in await ProblemRepository(session).documents(problem.id, document_ids)}
+    found = {d.id: d for d in await documents.problem_documents_among(session, problem.id, document_ids)}
     withdrawn: list[str] = []
     for i, e in enumerate(items):
         if e.document_id is None:
@@ -390,12 +378,12 @@ async def problem_evidence(session: AsyncSession, actor: Principal,
     return await ProblemRepository(session).evidence(problem.id)
 
 
-async def add_problem_document(session: AsyncSession, actor: Principal, problem_id: uuid.UUID, upload: Upload,
-                               storage: DocumentStorage) -> WorkDocument:
+async def add_problem_document(session: AsyncSession, actor: Principal, problem_id: uuid.UUID,
+                               upload: documents.Upload, storage: documents.DocumentStorage) -> WorkDocument:
     """Upload a document to a problem (to cite it as closing evidence)."""
     problem, project = await _problem_and_project(session, actor, problem_id)
-    document = await store_document(session, actor, upload, storage, project_id=problem.project_id,
-                                    problem_id=problem.id)
+    document = await documents.store_document(session, actor, upload, storage, project_id=problem.project_id,
+                                              problem_id=problem.id)
     await _audit(session, actor, "problem.document.add", problem, project,
                  after={"document_id": document.id, "file_name": document.file_name, "sha256": document.sha256,
                         "size_bytes": document.size_bytes})
@@ -407,22 +395,20 @@ async def list_problem_documents(session: AsyncSession, actor: Principal, proble
                                  include_withdrawn: bool = False) -> list[WorkDocument]:
     """The problem's documents by upload time; withdrawn ones (作废) only with ``include_withdrawn``."""
     problem = await get_problem(session, actor, problem_id)
-    return await DocumentRepository(session).of_problem(problem.id, include_withdrawn=include_withdrawn)
+    return await documents.problem_documents(session, problem.id, include_withdrawn=include_withdrawn)
 
 
 async def withdraw_problem_document(session: AsyncSession, actor: Principal, document: WorkDocument,
                                     reason: str) -> WorkDocument:
     """Withdraw (作废) a document of a problem: ``document`` is one the caller sees and may withdraw (see
-    ``document_withdrawal.withdraw_document``). Refused while the problem is closed and a closure names
+    ``documents.service.withdraw_document``). Refused while the problem is closed and a closure names
     the document as evidence. The problem is locked first, then the document, as closing does: a
     withdrawal and a closure at once never both succeed with the same document."""
     if document.problem_id is None:
         raise ValueError("not a problem's document")
     problem, project = await _problem_and_project(session, actor, document.problem_id)
     repo = ProblemRepository(session)
-    locked = await DocumentRepository(session).get_in_scope(document.id, actor.scope, lock=True)
-    if locked is None:
-        raise DocumentNotFound()
+    locked = await documents.lock_document(session, actor, document.id)
     before = withdrawal_audit(locked)
     closing_evidence = (problem.status == ProblemStatus.closed.value
                         and await repo.cites_as_evidence(problem.id, locked.id))

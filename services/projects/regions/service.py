@@ -1,4 +1,4 @@
-"""Use cases for administrative regions."""
+"""Use cases for administrative regions, and the check other slices make of a region they are given."""
 
 from __future__ import annotations
 
@@ -11,7 +11,13 @@ from kernel.errors import FieldError
 from kernel.pagination import PageRequest, PageResult
 from kernel.regions import RegionLevel, level_of, parent_of
 from services.projects.database import RECORDS
-from services.projects.regions.errors import ParentRegionMissing, RegionExists, RegionNotFound
+from services.projects.regions.errors import (
+    ParentRegionMissing,
+    RegionExists,
+    RegionNotFound,
+    RegionOutsideScope,
+    UnknownRegion,
+)
 from services.projects.regions.models import Region
 from services.projects.regions.repository import RegionFilter, RegionRepository
 
@@ -51,3 +57,11 @@ async def list_regions(session: AsyncSession, page: PageRequest, *, parent_code:
                        level: RegionLevel | None = None, prefix: str | None = None) -> PageResult[Region]:
     f = RegionFilter(parent_code=parent_code, level=level.value if level else None, prefix=prefix)
     return await RegionRepository(session).page(f, page)
+
+
+async def require_region(session: AsyncSession, actor: Principal, code: str, path: str = "body.region_code") -> None:
+    """A region a record is placed in: registered, and within the caller's scope."""
+    if not await RegionRepository(session).exists(code):
+        raise UnknownRegion(errors=[FieldError(path, "unknown_region", f"行政区划 {code} 不存在")])
+    if not actor.scope.allows(code):
+        raise RegionOutsideScope(errors=[FieldError(path, "outside_scope", "该区划不在您的管辖范围内")])

@@ -14,19 +14,18 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from contracts.projects import CommandUnitChanged, ProjectChanged
+from contracts.projects import ProjectChanged
 from kernel.audit.chain import diff
 from kernel.auth.principal import Principal
 from kernel.concurrency import check_version
 from kernel.errors import FieldError
 from kernel.pagination import PageRequest, PageResult
 from kernel.regions import contains
-from services.projects.command.errors import ProjectUnitInvalid
-from services.projects.command.repository import UnitRepository
+from services.projects.command import service as command_uc
+from services.projects.command.errors import ProjectUnitInvalid, UnitNotFound
 from services.projects.command.vocabulary import LEAD_KINDS, UNIT_KIND_LABELS, LegalBasis, UnitKind
 from services.projects.database import RECORDS
-from services.projects.regions.errors import RegionOutsideScope, UnknownRegion
-from services.projects.regions.repository import RegionRepository
+from services.projects.regions import service as regions_uc
 from services.projects.registry.errors import ProjectCodeTaken, ProjectIdTaken, ProjectNotFound
 from services.projects.registry.models import Project
 from services.projects.registry.repository import ProjectFilter, ProjectRepository
@@ -63,7 +62,7 @@ class ProjectDraft:
 
 
 #: Fields an update may change. The stage moves only through the stage machine; the task
-#: force is set when it is formed (``domain.command.create_unit``).
+#: force is set when it is formed (``command.service.create_unit``).
 UPDATABLE = frozenset({
     "name", "type", "land_path", "region_code", "zone", "target_households",
     "target_floor_area", "target_land_mu", "target_investment",
@@ -83,13 +82,6 @@ async def _announce(session: AsyncSession, project: Project) -> None:
     ), aggregate_type="project", aggregate_id=project.id, region_code=project.region_code, project_id=project.id)
 
 
-async def _require_region(session: AsyncSession, actor: Principal, code: str) -> None:
-    if not await RegionRepository(session).exists(code):
-        raise UnknownRegion(errors=[FieldError("body.region_code", "unknown_region", f"行政区划 {code} 不存在")])
-    if not actor.scope.allows(code):
-        raise RegionOutsideScope(errors=[FieldError("body.region_code", "outside_scope", "该区划不在您的管辖范围内")])
-
-
 async def _require_unit(session: AsyncSession, actor: Principal, unit_id: uuid.UUID | None, region_code: str,
                         kinds: frozenset[UnitKind], name: str) -> None:
     """A unit the project names: visible to the caller, of a fitting kind, and responsible for
@@ -97,9 +89,10 @@ async def _require_unit(session: AsyncSession, actor: Principal, unit_id: uuid.U
     if unit_id is None:
         return
     path = f"body.{name}"
-    unit = await UnitRepository(session).get_in_scope(unit_id, actor.scope)
-    if unit is None:
-        raise ProjectUnitInvalid(errors=[FieldError(path, "unknown_unit", "单位不存在")])
+    try:
+        unit = await command_uc.get_unit(session, actor, unit_id)
+    except UnitNotFound as exc:
+        raise ProjectUnitInvalid(errors=[FieldError(path, "unknown_unit", "单位不存在")]) from exc
     if UnitKind(unit.kind) not in kinds:
         allowed = "、".join(UNIT_KIND_LABELS[k] for k in sorted(kinds))
         raise ProjectUnitInvalid(errors=[FieldError(path, "unit_kind", f"单位类型须为：{allowed}")])
@@ -122,7 +115,7 @@ async def _check_refs(session: AsyncSession, actor: Principal, region_code: str,
 async def create_project(session: AsyncSession, actor: Principal, draft: ProjectDraft, *,
                          geometry_limits: GeometryLimits = DEFAULT_LIMITS) -> Project:
     repo = ProjectRepository(session)
-    await _require_region(session, actor, draft.region_code)
+    await regions_uc.require_region(session, actor, draft.region_code)
     geometry = _geometry(draft.geometry, geometry_limits)
     await _check_refs(session, actor, draft.region_code, draft.lead_unit_id, draft.implementing_company_id)
     if await repo.code_taken(draft.code):
@@ -177,7 +170,7 @@ async def update_project(session: AsyncSession, actor: Principal, project_id: uu
         raise ValueError(f"not updatable: {sorted(unknown)}")
     region_moved = "region_code" in changes and changes["region_code"] != project.region_code
     if region_moved:
-        await _require_region(session, actor, changes["region_code"])
+        await regions_uc.require_region(session, actor, changes["region_code"])
     if "geometry" in changes:
         changes = {**changes, "geometry": _geometry(changes["geometry"], geometry_limits)}
     region_code = changes.get("region_code", project.region_code)
@@ -194,7 +187,7 @@ async def update_project(session: AsyncSession, actor: Principal, project_id: uu
     await session.flush()
     after = snapshot(project)
     if region_moved and project.task_force_id is not None:
-        await _move_task_force(session, actor, project)
+        await command_uc.move_task_force(session, actor, project.task_force_id, project.region_code)
     if after != before:
         await _announce(session, project)
         await RECORDS.audit.record(session, actor=actor, action="project.update", entity_type="project",
@@ -204,7 +197,7 @@ async def update_project(session: AsyncSession, actor: Principal, project_id: uu
 
 
 async def set_task_force(session: AsyncSession, actor: Principal, project: Project, unit_id: uuid.UUID) -> None:
-    """The project's task force was formed (``domain.command.create_unit``)."""
+    """The project's task force was formed (``command.service.create_unit``)."""
     before = snapshot(project)
     project.task_force_id = unit_id
     await session.flush()
@@ -212,22 +205,4 @@ async def set_task_force(session: AsyncSession, actor: Principal, project: Proje
     await RECORDS.audit.record(session, actor=actor, action="project.update", entity_type="project",
                                entity_id=project.id, region_code=project.region_code, project_id=project.id,
                                **diff(before, snapshot(project)))
-
-
-async def _move_task_force(session: AsyncSession, actor: Principal, project: Project) -> None:
-    """A task force sits in its project's region: it moves with the project."""
-    assert project.task_force_id is not None
-    unit = await UnitRepository(session).get(project.task_force_id)
-    if unit is None or unit.region_code == project.region_code:
-        return
-    before = unit.region_code
-    unit.region_code = project.region_code
-    await session.flush()
-    await RECORDS.outbox.emit(session, CommandUnitChanged(
-        id=unit.id, kind=unit.kind, name=unit.name, region_code=unit.region_code, parent_id=unit.parent_id,
-        project_id=unit.project_id, active=unit.active, version=unit.version,
-    ), aggregate_type="command_unit", aggregate_id=unit.id, region_code=unit.region_code, project_id=unit.project_id)
-    await RECORDS.audit.record(session, actor=actor, action="command_unit.update", entity_type="command_unit",
-                               entity_id=unit.id, region_code=unit.region_code, project_id=unit.project_id,
-                               before={"region_code": before}, after={"region_code": unit.region_code})
 

@@ -18,9 +18,10 @@ from sqlalchemy.orm import InstrumentedAttribute
 
 from kernel.auth.principal import DataScope
 from kernel.db.repository import scope_clause
+from services.projects.problems.models import ProblemRecord
 from services.projects.regions.models import Region
 from services.projects.registry.models import Project
-from services.projects.work.models import ProblemRecord, Task
+from services.projects.tasks.models import Task
 
 #: Values per IN (...) list: well below PostgreSQL's 32,767 bind parameters.
 CHUNK = 5_000

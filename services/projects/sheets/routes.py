@@ -25,10 +25,11 @@ from kernel.web.deps import SessionDep, api_router
 from kernel.web.problems import problem_responses
 from kernel.web.uploads import limited_upload_route
 from services.projects.permissions import ReadProjects, WriteProblems, WriteProjects, WriteTasks
+from services.projects.problems.vocabulary import ProblemCategory, ProblemStatus
 from services.projects.sheets import service as uc
 from services.projects.sheets.rules import XLSX_MEDIA_TYPE, SheetLimits, SheetTooLarge, check_upload
+from services.projects.tasks.vocabulary import TaskKind, TaskStatus
 from services.projects.vocabulary import ProjectType, Stage
-from services.projects.work.vocabulary import ProblemCategory, ProblemStatus, TaskKind, TaskStatus
 
 _DEFAULTS = SheetLimits()
 #: A hard cap on any request body of these routes, whatever the settings say.

@@ -41,6 +41,8 @@ from kernel.errors import DomainError, FieldError, Invalid, PreconditionFailed
 from kernel.pagination import PageRequest
 from services.projects.command.vocabulary import LegalBasis
 from services.projects.problems import service as problem_uc
+from services.projects.problems.models import ProblemRecord
+from services.projects.problems.vocabulary import ProblemCategory, ProblemStatus
 from services.projects.registry.models import Project
 from services.projects.registry.service import ProjectDraft, create_project, list_projects, update_project
 from services.projects.sheets.repository import SheetLookups
@@ -64,9 +66,9 @@ from services.projects.sheets.vocabulary import (
     TASK_UPDATES,
 )
 from services.projects.tasks import service as task_uc
+from services.projects.tasks.models import Task
+from services.projects.tasks.vocabulary import TaskKind, TaskStatus
 from services.projects.vocabulary import LandPath, ProjectType, Stage
-from services.projects.work.models import ProblemRecord, Task
-from services.projects.work.vocabulary import ProblemCategory, ProblemStatus, TaskKind, TaskStatus
 
 __all__ = [
     "DEFAULT_EXPORT_MAX_ROWS", "SPECS", "ExportFile", "ImportInvalid", "ImportReport", "export_problems",

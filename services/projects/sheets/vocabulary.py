@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from services.projects.command.vocabulary import LEGAL_BASIS_LABELS, LegalBasis
+from services.projects.problems.vocabulary import PROBLEM_CATEGORY_LABELS, PROBLEM_STATUS_LABELS
 from services.projects.sheets.rules import (
     Column,
     SheetSpec,
@@ -19,15 +20,8 @@ from services.projects.sheets.rules import (
     text_cell,
     uuid_cell,
 )
+from services.projects.tasks.vocabulary import TASK_KIND_LABELS, TASK_STATUS_LABELS, TaskKind, TaskStatus
 from services.projects.vocabulary import LAND_PATH_LABELS, PROJECT_TYPE_LABELS, STAGE_LABELS, LandPath
-from services.projects.work.vocabulary import (
-    PROBLEM_CATEGORY_LABELS,
-    PROBLEM_STATUS_LABELS,
-    TASK_KIND_LABELS,
-    TASK_STATUS_LABELS,
-    TaskKind,
-    TaskStatus,
-)
 
 __all__ = ["PROBLEM_SHEET", "PROBLEM_UPDATES", "PROJECT_SHEET", "PROJECT_UPDATES", "TASK_SHEET", "TASK_UPDATES"]
 

@@ -1,6 +1,6 @@
 """Use cases: a project's stages (plan, gate, move, history). The gate facts come
 from this service's own tables (approval tasks, consultations, parcels) and from the
-read models fed by relocation's and funding's events (``domain/read_models.py``)."""
+read models fed by relocation's and funding's events (``feeds``)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from contracts.projects import StageChanged, StagePlanChanged
@@ -18,22 +17,15 @@ from kernel.auth.principal import Principal
 from kernel.concurrency import check_version
 from kernel.db.session import utcnow
 from kernel.errors import FieldError
-from services.projects.consultations.models import Consultation
 from services.projects.database import RECORDS
-from services.projects.land.models import Parcel
+from services.projects.feeds import service as feeds
 from services.projects.registry.models import Project
 from services.projects.registry.service import _announce, get_project
 from services.projects.stages.errors import StageGateUnmet, StageMoveRefused, StagePlanInvalid
-from services.projects.stages.models import (
-    DedicatedAccountRef,
-    ProgressRef,
-    SchemeRef,
-    StagePlan,
-    StageTransition,
-)
+from services.projects.stages.models import StagePlan, StageTransition
+from services.projects.stages.repository import GateRepository, StagePlanRepository, TransitionRepository
 from services.projects.stages.rules import Decision, GateFacts, GateRules, decide, path_for
 from services.projects.vocabulary import STAGE_LABELS, LandPath, ProjectType, Stage
-from services.projects.work.models import Task
 
 _WILLINGNESS = "willingness"
 _RESIDENT_AGREEMENT = ("willingness", "renovation_menu")
@@ -58,11 +50,8 @@ class Overview:
     next_gate: Decision | None
 
 
-async def _last_closed_met(session: AsyncSession, project_id: uuid.UUID, kinds: tuple[str, ...]) -> bool | None:
-    result = await session.scalar(
-        select(Consultation.result).where(Consultation.project_id == project_id, Consultation.status == "closed",
-                                          Consultation.kind.in_(kinds))
-        .order_by(Consultation.closed_at.desc()).limit(1))
+async def _last_closed_met(repo: GateRepository, project_id: uuid.UUID, kinds: tuple[str, ...]) -> bool | None:
+    result = await repo.last_closed_result(project_id, kinds)
     if result is None:
         return None
     return bool(result.get("threshold_met"))
@@ -70,20 +59,16 @@ async def _last_closed_met(session: AsyncSession, project_id: uuid.UUID, kinds: 
 
 async def gate_facts(session: AsyncSession, project: Project) -> GateFacts:
     pid = project.id
-    done = (await session.execute(
-        select(Task.kind).where(Task.project_id == pid, Task.status == "done",
-                                Task.kind.in_(("project_approval", "stability_assessment"))))).scalars().all()
-    parcels = (await session.execute(
-        select(Parcel.status, func.count()).where(Parcel.project_id == pid).group_by(Parcel.status))).all()
-    by_status = {status: n for status, n in parcels}
-    progress = await session.get(ProgressRef, pid)
-    scheme = await session.get(SchemeRef, pid)
-    account = await session.get(DedicatedAccountRef, pid)
+    repo = GateRepository(session)
+    done = await repo.done_task_kinds(pid, ("project_approval", "stability_assessment"))
+    by_status = await repo.parcels_by_status(pid)
+    reported = await feeds.figures(session, pid)
+    progress, scheme, account = reported.progress, reported.scheme, reported.account
     return GateFacts(
         approval_done="project_approval" in done,
         stability_assessed="stability_assessment" in done or bool(scheme and scheme.stability_assessed_on),
-        willingness_met=await _last_closed_met(session, pid, (_WILLINGNESS,)),
-        consultation_met=await _last_closed_met(session, pid, _RESIDENT_AGREEMENT),
+        willingness_met=await _last_closed_met(repo, pid, (_WILLINGNESS,)),
+        consultation_met=await _last_closed_met(repo, pid, _RESIDENT_AGREEMENT),
         parcels_total=sum(by_status.values()),
         parcels_handed_over=sum(by_status.get(s, 0) for s in ("handed_over", "listed", "sold")),
         parcels_supplied=sum(by_status.get(s, 0) for s in ("listed", "sold")),
@@ -97,8 +82,7 @@ async def gate_facts(session: AsyncSession, project: Project) -> GateFacts:
 
 
 async def _plans(session: AsyncSession, project_id: uuid.UUID) -> dict[str, StagePlan]:
-    rows = (await session.scalars(select(StagePlan).where(StagePlan.project_id == project_id))).all()
-    return {r.stage: r for r in rows}
+    return await StagePlanRepository(session).of_project(project_id)
 
 
 def _next(project: Project) -> Stage | None:
@@ -236,6 +220,4 @@ async def move_stage(session: AsyncSession, actor: Principal, project_id: uuid.U
 
 async def history(session: AsyncSession, actor: Principal, project_id: uuid.UUID) -> list[StageTransition]:
     project = await get_project(session, actor, project_id)
-    rows = await session.scalars(select(StageTransition).where(StageTransition.project_id == project.id)
-                                 .order_by(StageTransition.at, StageTransition.id))
-    return list(rows.all())
+    return await TransitionRepository(session).of_project(project.id)

@@ -17,7 +17,7 @@ from kernel.web.deps import IfMatch, PageDep, SessionDep, api_router
 from kernel.web.problems import problem_responses
 from services.projects.permissions import ManageSupervision, ReadProjects, ReportSupervision
 from services.projects.supervision import service as uc
-from services.projects.work.schemas import (
+from services.projects.supervision.schemas import (
     SupervisionClose,
     SupervisionCreate,
     SupervisionPage,
@@ -27,7 +27,7 @@ from services.projects.work.schemas import (
     SupervisionReportRead,
     SupervisionUpdate,
 )
-from services.projects.work.vocabulary import SupervisionSource, SupervisionStatus
+from services.projects.supervision.vocabulary import SupervisionSource, SupervisionStatus
 
 router = api_router("/api/v1/projects/supervision", "supervision")
 

@@ -20,17 +20,18 @@ from kernel.concurrency import check_version
 from kernel.errors import FieldError
 from kernel.pagination import PageRequest, PageResult
 from services.projects.database import RECORDS
+from services.projects.problems.models import ProblemRecord
 from services.projects.registry.models import Project
 from services.projects.registry.service import get_project
-from services.projects.work.errors import (
+from services.projects.supervision.errors import (
     SupervisionClosed,
     SupervisionIdTaken,
     SupervisionInvalid,
     SupervisionNotFound,
 )
-from services.projects.work.models import ProblemRecord, SupervisionItem, SupervisionReport
-from services.projects.work.repository import SupervisionFilter, SupervisionRepository
-from services.projects.work.vocabulary import MEETING_SOURCES, SupervisionSource, SupervisionStatus
+from services.projects.supervision.models import SupervisionItem, SupervisionReport
+from services.projects.supervision.repository import SupervisionFilter, SupervisionRepository
+from services.projects.supervision.vocabulary import MEETING_SOURCES, SupervisionSource, SupervisionStatus
 
 __all__ = [
     "ReportDraft",

@@ -1,5 +1,5 @@
-"""Routes: tasks (任务清单), approvals and their documents, progress reports, and backward-scheduled
-plans (倒排工期). Paths are absolute under ``/api/v1/projects``."""
+"""Routes: tasks (任务清单), approvals, progress reports, and backward-scheduled plans (倒排工期). Paths
+are absolute under ``/api/v1/projects``; the tasks' documents are ``documents.routes``' (same tag)."""
 
 from __future__ import annotations
 
@@ -8,31 +8,17 @@ import uuid
 from collections.abc import Sequence
 from typing import Annotated, Any
 
-from fastapi import Header, Query, Response, status
+from fastapi import Query, Response, status
 
 from kernel import calendar
 from kernel.concurrency import etag, expected_version
 from kernel.idempotency.web import IdempotencyDep
 from kernel.web.deps import IfMatch, PageDep, SessionDep, api_router
 from kernel.web.problems import problem_responses
-from services.projects.documents import service as document_withdrawal
-from services.projects.documents.rules import read_content
-from services.projects.documents.uploads import (
-    BufferedUpload,
-    DescriptionField,
-    FileField,
-    IncludeWithdrawn,
-    StorageDep,
-    download,
-    read_upload,
-)
-from services.projects.permissions import ReadProjects, WithdrawDocuments, WriteTasks
+from services.projects.permissions import ReadProjects, WriteTasks
 from services.projects.tasks import service as uc
-from services.projects.work.schemas import (
+from services.projects.tasks.schemas import (
     TASK_ROWS,
-    DocumentList,
-    DocumentRead,
-    DocumentWithdraw,
     PlannedTaskRead,
     ProgressCreate,
     ProgressPage,
@@ -45,10 +31,9 @@ from services.projects.work.schemas import (
     TaskUpdate,
     task_derived,
 )
-from services.projects.work.vocabulary import TaskKind, TaskStatus
+from services.projects.tasks.vocabulary import TaskKind, TaskStatus
 
 router = api_router("/api/v1/projects", "tasks")
-router.route_class = BufferedUpload
 
 _OVERDUE = Query(description="true：只看逾期（计划完成日期已过且未完成）；false：只看未逾期")
 _UPDATED_SINCE = Query(description="只返回此时间之后变更的任务（增量同步），按变更时间排序")
@@ -149,69 +134,6 @@ async def list_progress(task_id: uuid.UUID, session: SessionDep, page: PageDep,
                         actor: ReadProjects) -> ProgressPage:
     result = await uc.list_task_progress(session, actor, task_id, page)
     return ProgressPage(items=[ProgressRead.model_validate(r) for r in result.items], next_cursor=result.next_cursor)
-
-
-@router.post("/tasks/{task_id}/documents", status_code=status.HTTP_201_CREATED, response_model=DocumentRead,
-             summary="上传任务附件（如审批批复）", responses=problem_responses(403, 404, 413))
-async def upload_task_document(task_id: uuid.UUID, file: FileField, session: SessionDep, response: Response,
-                               actor: WriteTasks, idem: IdempotencyDep, store: StorageDep,
-                               description: DescriptionField = None) -> DocumentRead:
-    document = await uc.add_task_document(session, actor, task_id, await read_upload(file, description, store),
-                                          store)
-    read = DocumentRead.model_validate(document)
-    response.headers["Location"] = read.download_url
-    await idem.save(response, read, status.HTTP_201_CREATED)
-    return read
-
-
-@router.get("/tasks/{task_id}/documents", response_model=DocumentList, summary="任务附件",
-            responses=problem_responses(404))
-async def list_task_documents(task_id: uuid.UUID, session: SessionDep, actor: ReadProjects,
-                              include_withdrawn: IncludeWithdrawn = False) -> DocumentList:
-    documents = await uc.list_task_documents(session, actor, task_id, include_withdrawn=include_withdrawn)
-    return DocumentList(items=[DocumentRead.model_validate(d) for d in documents])
-
-
-@router.get("/documents/{document_id}", response_model=DocumentRead, summary="查看附件信息",
-            description="已作废的附件仍可查看（含作废时间、作废人和原因）。", responses=problem_responses(404))
-async def get_document(document_id: uuid.UUID, session: SessionDep, response: Response,
-                       actor: ReadProjects) -> DocumentRead:
-    document = await uc.get_document(session, actor, document_id)
-    response.headers["ETag"] = f'"{document.sha256}"'
-    return DocumentRead.model_validate(document)
-
-
-@router.get("/documents/{document_id}/content", response_class=Response, response_model=None,
-            summary="下载附件", description="已作废的附件仍可下载：档案不丢失文件。", responses={
-                200: {"description": "附件内容（ETag 为内容的 SHA-256）",
-                      "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}},
-                304: {"description": "内容未变（If-None-Match 与 ETag 相同）"},
-                **problem_responses(404)})
-async def download_document(
-    document_id: uuid.UUID, session: SessionDep, actor: ReadProjects, store: StorageDep,
-    if_none_match: Annotated[str | None, Header(alias="If-None-Match", description="上次下载的 ETag")] = None,
-) -> Response:
-    document = await uc.get_document(session, actor, document_id)
-    if if_none_match and f'"{document.sha256}"' in if_none_match:
-        return download(b"", document.file_name, document.content_type, document.sha256, if_none_match)
-    document = await uc.get_document(session, actor, document_id, with_content=True)
-    content = read_content(document, store)
-    return download(content, document.file_name, document.content_type, document.sha256, None)
-
-
-@router.post("/documents/{document_id}/withdraw", response_model=DocumentRead, summary="作废附件（不删除，档案留存）",
-             description=(
-                 "作废任务或问题的附件：记录作废时间、作废人和原因。作废后附件默认不再出现在任务或问题的附件列表中"
-                 "（`include_withdrawn=true` 可列出），但仍可查看和下载。须有上传该附件所需的权限：任务附件为 "
-                 "`tasks.write`，问题附件为 `problems.write`。已作废的附件不能再次作废（409 "
-                 "`document.already_withdrawn`）；已销号问题的销号佐证不能作废（409 `document.is_evidence`，须先"
-                 "重新打开问题）；已作废的附件不能作为销号佐证。"),
-             responses=problem_responses(403, 404, 409))
-async def withdraw_document(document_id: uuid.UUID, body: DocumentWithdraw, session: SessionDep,
-                            response: Response, actor: WithdrawDocuments) -> DocumentRead:
-    document = await document_withdrawal.withdraw_document(session, actor, document_id, body.reason)
-    response.headers["ETag"] = f'"{document.sha256}"'
-    return DocumentRead.model_validate(document)
 
 
 @router.post("/projects/{project_id}/task-plans", status_code=status.HTTP_201_CREATED, response_model=TaskPlanRead,

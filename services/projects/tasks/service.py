@@ -21,19 +21,12 @@ from kernel.db.session import utcnow
 from kernel.errors import FieldError
 from kernel.pagination import PageRequest, PageResult
 from services.projects.database import RECORDS
-from services.projects.documents.rules import (
-    DocumentStorage,
-    Upload,
-    check_withdrawal,
-    mark_withdrawn,
-    store_document,
-    withdrawal_audit,
-)
+from services.projects.documents import service as documents
+from services.projects.documents.models import WorkDocument
+from services.projects.documents.rules import check_withdrawal, mark_withdrawn, withdrawal_audit
 from services.projects.registry.models import Project
 from services.projects.registry.service import get_project
-from services.projects.tasks.rules import Schedule, ScheduleError, Step, chain, plan_backwards
-from services.projects.work.errors import (
-    DocumentNotFound,
+from services.projects.tasks.errors import (
     PlanCycle,
     PlanInvalid,
     TaskClosed,
@@ -41,9 +34,10 @@ from services.projects.work.errors import (
     TaskInvalid,
     TaskNotFound,
 )
-from services.projects.work.models import Task, TaskProgress, WorkDocument
-from services.projects.work.repository import DocumentRepository, TaskFilter, TaskRepository
-from services.projects.work.vocabulary import TaskKind, TaskStatus
+from services.projects.tasks.models import Task, TaskProgress
+from services.projects.tasks.repository import TaskFilter, TaskRepository
+from services.projects.tasks.rules import Schedule, ScheduleError, Step, chain, plan_backwards
+from services.projects.tasks.vocabulary import TaskKind, TaskStatus
 
 __all__ = [
     "PlanOutcome",
@@ -52,7 +46,6 @@ __all__ = [
     "TaskDraft",
     "add_task_document",
     "create_task",
-    "get_document",
     "get_task",
     "is_overdue",
     "list_task_documents",
@@ -312,11 +305,12 @@ async def list_task_progress(session: AsyncSession, actor: Principal, task_id: u
 # --- documents --------------------------------------------------------------------------------------
 
 
-async def add_task_document(session: AsyncSession, actor: Principal, task_id: uuid.UUID, upload: Upload,
-                            storage: DocumentStorage) -> WorkDocument:
+async def add_task_document(session: AsyncSession, actor: Principal, task_id: uuid.UUID,
+                            upload: documents.Upload, storage: documents.DocumentStorage) -> WorkDocument:
     """Attach a file to a task (an approval's 批复, a land certificate...)."""
     task, project = await _task_and_project(session, actor, task_id)
-    document = await store_document(session, actor, upload, storage, project_id=task.project_id, task_id=task.id)
+    document = await documents.store_document(session, actor, upload, storage, project_id=task.project_id,
+                                              task_id=task.id)
     await RECORDS.audit.record(session, actor=actor, action="task.document.add", entity_type="task",
                                entity_id=task.id, region_code=project.region_code, project_id=task.project_id,
                                after={"document_id": document.id, "file_name": document.file_name,
@@ -329,20 +323,18 @@ async def list_task_documents(session: AsyncSession, actor: Principal, task_id: 
                               include_withdrawn: bool = False) -> list[WorkDocument]:
     """The task's documents by upload time; withdrawn ones (作废) only with ``include_withdrawn``."""
     task = await get_task(session, actor, task_id)
-    return await DocumentRepository(session).of_task(task.id, include_withdrawn=include_withdrawn)
+    return await documents.task_documents(session, task.id, include_withdrawn=include_withdrawn)
 
 
 async def withdraw_task_document(session: AsyncSession, actor: Principal, document: WorkDocument,
                                  reason: str) -> WorkDocument:
     """Withdraw (作废) a document of a task: ``document`` is one the caller sees and may withdraw (see
-    ``document_withdrawal.withdraw_document``). Locks the document, so two withdrawals at once make
+    ``documents.service.withdraw_document``). Locks the document, so two withdrawals at once make
     one and a conflict."""
     if document.task_id is None:
         raise ValueError("not a task's document")
     task, project = await _task_and_project(session, actor, document.task_id)
-    locked = await DocumentRepository(session).get_in_scope(document.id, actor.scope, lock=True)
-    if locked is None:
-        raise DocumentNotFound()
+    locked = await documents.lock_document(session, actor, document.id)
     before = withdrawal_audit(locked)
     cleaned = check_withdrawal(locked, reason, closing_evidence=False)
     mark_withdrawn(locked, actor, cleaned, utcnow())
@@ -352,14 +344,6 @@ async def withdraw_task_document(session: AsyncSession, actor: Principal, docume
                                entity_id=task.id, region_code=project.region_code, project_id=task.project_id,
                                before=before, after=withdrawal_audit(locked))
     return locked
-
-
-async def get_document(session: AsyncSession, actor: Principal, document_id: uuid.UUID, *,
-                       with_content: bool = False) -> WorkDocument:
-    document = await DocumentRepository(session).get_in_scope(document_id, actor.scope, with_content=with_content)
-    if document is None:
-        raise DocumentNotFound()
-    return document
 
 
 # --- backward-scheduled plans (倒排工期) ---------------------------------------------------------------

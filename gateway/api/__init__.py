@@ -1,1 +1,0 @@
-"""HTTP edge of the gateway."""

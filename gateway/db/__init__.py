@@ -1,1 +1,0 @@
-"""Persistence of the gateway: models and repositories (every query lives here)."""

@@ -1,0 +1,126 @@
+"""Routes: the gateway's own health and readiness (readiness checks its database and fans
+out to every service), and routing ``/api/v1/<service>/...`` to the services, path unchanged
+(``route``: the app appends it after every other route)."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+import aiohttp
+from fastapi import APIRouter, Request
+from multidict import CIMultiDict
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from gateway.routing.downstream import Downstream
+from gateway.routing.errors import BodyTooLarge, UnknownService, UpstreamTimeout, UpstreamUnavailable
+from gateway.routing.schemas import GatewayReadiness, ServiceReadiness
+from kernel.db.session import Database
+from kernel.requestid import current_request_id
+from kernel.web.health import Health
+
+router = APIRouter(tags=["ops"])
+
+
+@router.get("/healthz", response_model=Health, summary="存活检查", operation_id="ops-get_health")
+async def get_health(request: Request) -> Health:
+    return Health(status="ok", service="gateway")
+
+
+async def _probe(target: Downstream, timeout_s: float) -> ServiceReadiness:
+    start = time.perf_counter()
+    try:
+        async with target.http.get(target.url("/readyz"), timeout=aiohttp.ClientTimeout(total=timeout_s)) as resp:
+            status = resp.status
+    except (aiohttp.ClientError, TimeoutError) as exc:
+        return ServiceReadiness(status="unready", error=type(exc).__name__)
+    latency = round((time.perf_counter() - start) * 1000, 2)
+    if status == 200:
+        return ServiceReadiness(status="ready", latency_ms=latency)
+    return ServiceReadiness(status="unready", latency_ms=latency, error=f"HTTP {status}")
+
+
+async def _ping(db: Database, timeout_s: float) -> ServiceReadiness:
+    start = time.perf_counter()
+    try:
+        await asyncio.wait_for(db.ping(), timeout=timeout_s)
+    except Exception as exc:  # any failure means not ready; the reason is reported
+        return ServiceReadiness(status="unready", error=type(exc).__name__)
+    return ServiceReadiness(status="ready", latency_ms=round((time.perf_counter() - start) * 1000, 2))
+
+
+@router.get("/readyz", response_model=GatewayReadiness, summary="就绪检查（网关数据库与各下游服务）",
+            operation_id="ops-get_readiness", responses={503: {"model": GatewayReadiness}})
+async def get_readiness(request: Request) -> JSONResponse:
+    downstreams: dict[str, Downstream] = request.app.state.downstreams
+    timeout = request.app.state.settings.readiness_timeout_s
+    database, *results = await asyncio.gather(_ping(request.app.state.db, timeout),
+                                              *(_probe(d, timeout) for d in downstreams.values()))
+    services = dict(zip(downstreams, results, strict=True))
+    ready = database.status == "ready" and all(r.status == "ready" for r in results)
+    body = GatewayReadiness(status="ready" if ready else "unready", database=database, services=services)
+    return JSONResponse(body.model_dump(), status_code=200 if ready else 503)
+
+
+# --- routing ------------------------------------------------------------------------------------
+
+# Hop-by-hop headers (RFC 9110 §7.6.1) and those the client library sets itself.
+_HOP = {"connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te", "trailer",
+        "transfer-encoding", "upgrade", "host", "content-length"}
+
+
+def _request_headers(request: Request) -> list[tuple[str, str]]:
+    out = [(k, v) for k, v in request.headers.items() if k not in _HOP and k != "x-request-id"]
+    rid = current_request_id()
+    if rid:
+        out.append(("x-request-id", rid))
+    client = request.client.host if request.client else None
+    if client:
+        prior = request.headers.get("x-forwarded-for")
+        out = [(k, v) for k, v in out if k != "x-forwarded-for"]
+        out.append(("x-forwarded-for", f"{prior}, {client}" if prior else client))
+    return out
+
+
+def _response_headers(resp: aiohttp.ClientResponse) -> dict[str, str]:
+    return {k: v for k, v in resp.headers.items() if k.lower() not in _HOP and k.lower() != "x-request-id"}
+
+
+async def forward(request: Request) -> Response:
+    """Forward the request as it came (path, query, body, headers less hop-by-hop)."""
+    service = request.path_params["service"]
+    downstreams: dict[str, Downstream] = request.app.state.downstreams
+    target = downstreams.get(service)
+    if target is None:
+        raise UnknownService()
+    if not target.allow():
+        raise UpstreamUnavailable("circuit open")
+    body = await request.body()
+    if len(body) > request.app.state.settings.max_body_bytes:
+        raise BodyTooLarge()
+    query = request.scope["query_string"]
+    path = request.scope["raw_path"].decode("ascii") + ("?" + query.decode("ascii") if query else "")
+    try:
+        async with target.http.request(request.method, target.url(path),
+                                          headers=CIMultiDict(_request_headers(request)),
+                                          data=body or None, allow_redirects=False) as resp:
+            content = await resp.read()
+            status, headers = resp.status, _response_headers(resp)
+    except TimeoutError as exc:  # aiohttp's timeouts are both
+        target.failed()
+        raise UpstreamTimeout(f"{service} did not answer in time") from exc
+    except aiohttp.ClientError as exc:
+        target.failed()
+        raise UpstreamUnavailable(f"{service} is unreachable") from exc
+    if status >= 500 and status != 503:
+        target.failed()
+    else:
+        target.succeeded()
+    return Response(content=content, status_code=status, headers=headers)
+
+
+#: A plain Starlette route: a catch-all forward needs no dependency solving or response validation.
+#: Every method goes through: the service knows which ones a path serves (its 405 names them).
+route = Route("/api/v1/{service}/{path:path}", forward,
+              methods=["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"], include_in_schema=False)

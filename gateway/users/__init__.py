@@ -1,0 +1,1 @@
+"""User accounts: created, listed and changed by administrators, phones masked, reveals audited."""

@@ -1,0 +1,174 @@
+"""Use cases for user accounts. Every read is limited to the caller's region
+(a user outside it is "not found"), phone numbers leave only masked unless
+revealed for a stated purpose, and every change and every reveal is written
+to the audit trail in the same transaction.
+
+A new account has no password: an administrator sets the first one with the
+password reset. Passwords never travel in a create request, so none ever
+reaches the idempotency store (which keeps a plain SHA-256 of the body)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from gateway.database import RECORDS
+from gateway.identity.rules import check_password, normalize_username, valid_username
+from gateway.identity.service import Identity, end_sessions
+from gateway.users.errors import InvalidUser, UserIdTaken, UsernameTaken
+from gateway.users.models import AppUser
+from gateway.users.repository import UserFilter, UserRepository
+from gateway.users.rules import chosen_roles, region_in_scope, resident_household
+from kernel.audit.chain import diff
+from kernel.auth.principal import Principal
+from kernel.auth.roles import Role
+from kernel.concurrency import check_version
+from kernel.db.session import utcnow
+from kernel.errors import FieldError
+from kernel.pagination import PageRequest, PageResult
+
+__all__ = ["AppUser", "UserDraft", "create_user", "get_user", "list_users", "reveal", "set_password", "update_user"]
+
+UPDATABLE = frozenset({"display_name", "phone", "roles", "region_code", "project_ids", "household_id", "active"})
+REVEALABLE = frozenset({"phone"})
+
+
+@dataclass(frozen=True, slots=True)
+class UserDraft:
+    username: str
+    display_name: str
+    roles: list[Role]
+    region_code: str
+    phone: str | None = None
+    project_ids: list[uuid.UUID] = field(default_factory=list)
+    household_id: uuid.UUID | None = None
+    id: uuid.UUID | None = None
+
+
+def snapshot(ident: Identity, user: AppUser) -> dict[str, Any]:
+    """What the audit trail keeps of a user: never the phone number, only its mask."""
+    return {
+        "username": user.username,
+        "display_name": user.display_name,
+        "phone": ident.phone.masked(user.phone_enc),
+        "roles": sorted(user.roles),
+        "region_code": user.region_code,
+        "project_ids": sorted(str(p) for p in user.project_ids),
+        "household_id": user.household_id,
+        "active": user.active,
+    }
+
+
+def _phone(ident: Identity, user: AppUser, phone: str | None) -> bool:
+    """Set (or clear) the phone; whether it changed."""
+    return ident.phone.assign(user, phone, sealed_attr="phone_enc", index_attr="phone_index")
+
+
+async def create_user(session: AsyncSession, ident: Identity, actor: Principal, draft: UserDraft) -> AppUser:
+    repo = UserRepository(session)
+    username = normalize_username(draft.username)
+    if not valid_username(username):
+        raise InvalidUser(errors=[FieldError("body.username", "username_format",
+                                             "用户名须为 3–64 位小写字母、数字或 ._-，以字母或数字开头")])
+    roles = chosen_roles(draft.roles)
+    region = region_in_scope(actor, draft.region_code)
+    if await repo.username_taken(username):
+        raise UsernameTaken(errors=[FieldError("body.username", "username_taken", "用户名已被使用")])
+    if draft.id is not None and await repo.exists(draft.id):
+        raise UserIdTaken()
+    household_id = resident_household(roles, draft.household_id)
+    user = AppUser(id=draft.id or uuid.uuid4(), username=username, display_name=draft.display_name, roles=roles,
+                   region_code=region, project_ids=sorted(set(draft.project_ids)), household_id=household_id,
+                   active=True)
+    _phone(ident, user, draft.phone)
+    await repo.add(user)
+    await RECORDS.record_change(session, actor, action="user.create", entity_type="user", entity_id=user.id,
+                                region_code=user.region_code, after=snapshot(ident, user))
+    return user
+
+
+async def get_user(session: AsyncSession, actor: Principal, user_id: uuid.UUID) -> AppUser:
+    return await UserRepository(session).require(user_id, actor.scope)
+
+
+async def list_users(session: AsyncSession, ident: Identity, actor: Principal, page: PageRequest, *,
+                     role: Role | None = None, region_prefix: str | None = None, active: bool | None = None,
+                     phone: str | None = None) -> PageResult[AppUser]:
+    phone_index = ident.phone.lookup(phone) if phone is not None else None
+    f = UserFilter(role=role.value if role else None, region_prefix=region_prefix, active=active,
+                   phone_index=phone_index)
+    return await UserRepository(session).page(f, actor.scope, page)
+
+
+async def update_user(session: AsyncSession, ident: Identity, actor: Principal, user_id: uuid.UUID,
+                      changes: dict[str, Any], expected_version: int | None) -> AppUser:
+    """Change what ``changes`` names. Deactivating an account ends its sessions."""
+    unknown = set(changes) - UPDATABLE
+    if unknown:
+        raise ValueError(f"not updatable: {sorted(unknown)}")
+    user = await get_user(session, actor, user_id)
+    check_version(user.version, expected_version)
+    before = snapshot(ident, user)
+    if "display_name" in changes:
+        user.display_name = changes["display_name"]
+    if "roles" in changes:
+        user.roles = chosen_roles(changes["roles"])
+    if "region_code" in changes and changes["region_code"] != user.region_code:
+        user.region_code = region_in_scope(actor, changes["region_code"])
+    if "project_ids" in changes:
+        user.project_ids = sorted(set(changes["project_ids"]))
+    if "household_id" in changes or "roles" in changes:
+        user.household_id = resident_household(user.roles, changes.get("household_id", user.household_id))
+    phone_changed = "phone" in changes and _phone(ident, user, changes["phone"])
+    if "active" in changes:
+        user.active = bool(changes["active"])
+    after = snapshot(ident, user)
+    if after == before and not phone_changed:
+        return user
+    if before["active"] and not after["active"]:
+        await end_sessions(session, user.id, "user_disabled", utcnow())
+    await session.flush()
+    changed = diff(before, after)
+    if phone_changed:  # two numbers can share a mask: say that it changed all the same
+        changed["before"]["phone"], changed["after"]["phone"] = before["phone"], after["phone"]
+    await RECORDS.record_change(session, actor, action="user.update", entity_type="user", entity_id=user.id,
+                                region_code=user.region_code, before=changed["before"], after=changed["after"])
+    return user
+
+
+async def set_password(session: AsyncSession, ident: Identity, actor: Principal, user_id: uuid.UUID,
+                       password: str, expected_version: int | None) -> AppUser:
+    """An administrator sets a user's password (the first one, or a reset). Every
+    session of the user ends; the audit entry records that it happened, nothing more."""
+    user = await get_user(session, actor, user_id)
+    check_version(user.version, expected_version)
+    check_password(password, user.username)
+    now = utcnow()
+    had_password = user.password_hash is not None
+    user.password_hash = await ident.passwords.hash(password)
+    user.password_changed_at = now
+    ended = await end_sessions(session, user.id, "password_reset", now)
+    await session.flush()
+    await RECORDS.record_change(session, actor, action="user.password_reset", entity_type="user",
+                                entity_id=user.id, region_code=user.region_code,
+                                after={"first_password": not had_password, "sessions_ended": ended})
+    return user
+
+
+async def reveal(session: AsyncSession, ident: Identity, actor: Principal, user_id: uuid.UUID, purpose: str,
+                 fields: Iterable[str]) -> dict[str, str | None]:
+    """The whole values of ``fields`` for a stated purpose; the audit entry keeps the
+    purpose and the field names, never the values."""
+    wanted = sorted(set(fields))
+    unknown = [f for f in wanted if f not in REVEALABLE]
+    if unknown or not wanted:
+        raise InvalidUser(errors=[FieldError("body.fields", "not_revealable", "只能查看完整手机号")])
+    user = await get_user(session, actor, user_id)
+    values: dict[str, str | None] = {"phone": ident.phone.opened(user.phone_enc)}
+    await RECORDS.record_change(session, actor, action="user.reveal", entity_type="user", entity_id=user.id,
+                                region_code=user.region_code, after={"purpose": purpose, "fields": wanted})
+    return {f: values[f] for f in wanted}
