@@ -10,7 +10,7 @@ MSG ?=
 # pytest-xdist workers for make test: auto = one per core; TEST_WORKERS=0 runs serially (for debugging)
 TEST_WORKERS ?= auto
 
-.PHONY: help install run test lint typecheck imports openapi openapi-check migrate revision bench audit-verify clean
+.PHONY: help install run test lint typecheck imports queries openapi openapi-check migrate revision bench audit-verify clean
 
 help: ## List the commands
 	@echo "Anju 安居 — make <command>:"
@@ -27,8 +27,8 @@ install: $(STAMP) ## Create .venv and install the project (once; again when pypr
 run: $(STAMP) ## Start the 4 services and the gateway on :8000 (embedded PostgreSQL unless DATABASE_URL); Ctrl-C stops
 	$(BIN)/python -m scripts.run_local
 
-test: $(STAMP) ## Lint, types, import contracts, contract drift, then the whole suite on every core (TEST_WORKERS=0: serially)
-	@$(MAKE) --no-print-directory lint typecheck imports openapi-check
+test: $(STAMP) ## Lint, types, import contracts, queries in repositories, contract drift, then the whole suite on every core (TEST_WORKERS=0: serially)
+	@$(MAKE) --no-print-directory lint typecheck imports queries openapi-check
 	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup
 
 lint: $(STAMP) ## ruff
@@ -37,8 +37,11 @@ lint: $(STAMP) ## ruff
 typecheck: $(STAMP) ## mypy (strict)
 	$(BIN)/mypy kernel contracts services gateway scripts tests bench
 
-imports: $(STAMP) ## Check the import contracts (api -> domain -> db; services independent)
+imports: $(STAMP) ## Check the import contracts (slices keep their insides; routes -> service -> repository; rules pure)
 	$(BIN)/lint-imports
+
+queries: $(STAMP) ## Fail when a query is built outside a repository.py or a migration
+	$(BIN)/python -m scripts.check_queries
 
 openapi: $(STAMP) ## Write the contract to openapi/
 	$(BIN)/python -m scripts.openapi write

@@ -25,6 +25,7 @@ from sqlalchemy import insert, select, text
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from bench.support import LoadResult, bench_server, bench_token, cpu_seconds, load, scratch
+from contracts.projects import ProjectType, Stage
 from gateway.__main__ import DEPLOYABLE as GATEWAY_DEPLOYABLE
 from kernel.calendar import today
 from kernel.db.migrations import upgrade
@@ -37,7 +38,6 @@ from services.projects.regions.models import Region
 from services.projects.registry.models import Project
 from services.projects.settings import ProjectsSettings
 from services.projects.tasks.models import Task
-from services.projects.vocabulary import ProjectType, Stage
 
 TYPES = list(ProjectType)
 STAGES = list(Stage)

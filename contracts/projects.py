@@ -14,6 +14,47 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from kernel.events.envelope import EventPayload
 from kernel.types import Area, LandMu, NonNegativeMoney
+from kernel.vocabulary import LabelledEnum
+
+# --- Vocabularies that cross service boundaries with the events --------------------------------------
+
+
+# Vocabularies carry no docstring: it would become the published schema's description.
+
+
+# The type of a renewal project (DOMAIN.md §1).
+class ProjectType(LabelledEnum):
+    shantytown = "shantytown", "棚户区改造"
+    urban_village = "urban_village", "城中村改造"
+    old_compound = "old_compound", "老旧小区改造"
+    expropriation = "expropriation", "征收拆迁"
+    retain_upgrade = "retain_upgrade", "保留提升"
+    historic_block = "historic_block", "历史文化街区"
+    low_efficiency_land = "low_efficiency_land", "低效用地再开发"
+
+
+# Whose land a project is on: state land or collective land.
+class LandPath(LabelledEnum):
+    state = "state", "国有土地"
+    collective = "collective", "集体土地"
+
+
+# A project's stages, in order (DOMAIN.md §1); the stage machine says which a type passes through.
+class Stage(LabelledEnum):
+    reserve = "reserve", "谋划储备"
+    approved = "approved", "立项"
+    consultation = "consultation", "征询"
+    decision = "decision", "征收决定"
+    survey = "survey", "调查登记"
+    signing = "signing", "签约"
+    moving = "moving", "搬迁"
+    demolition = "demolition", "拆除"
+    cleared = "cleared", "清零"
+    land_handed_over = "land_handed_over", "交地"
+    land_supplied = "land_supplied", "供地/出让"
+    construction = "construction", "开工"
+    completed = "completed", "竣工"
+    delivered = "delivered", "交付"
 
 
 class ProjectChanged(EventPayload):

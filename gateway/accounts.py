@@ -12,7 +12,7 @@ from pydantic import BaseModel, Field, StringConstraints
 
 from gateway.identity.service import Identity
 from gateway.users.models import AppUser
-from kernel.auth.roles import ROLE_LABELS, Role
+from kernel.auth.roles import Role
 from kernel.regions import CODE_PATTERN
 
 RegionCode = Annotated[str, StringConstraints(pattern=CODE_PATTERN),
@@ -45,7 +45,7 @@ def user_read(ident: Identity, user: AppUser) -> UserRead:
     roles = sorted(Role(r) for r in user.roles)
     return UserRead(
         id=user.id, username=user.username, display_name=user.display_name,
-        phone=ident.phone.masked(user.phone_enc), roles=roles, role_labels=[ROLE_LABELS[r] for r in roles],
+        phone=ident.phone.masked(user.phone_enc), roles=roles, role_labels=[Role(r).label for r in roles],
         region_code=user.region_code, project_ids=sorted(user.project_ids), household_id=user.household_id,
         active=user.active,
         has_password=user.password_hash is not None, version=user.version, created_at=user.created_at,

@@ -74,15 +74,18 @@ def drop_database(server_url: str, database: str) -> None:
 
 
 @contextmanager
-def embedded_server(name: str = "pgdata") -> Iterator[str]:
-    """Start (or join) the private PostgreSQL under ``.anju/<name>``; yields the server URL."""
+def embedded_server(name: str = "pgdata", *, keep: bool = True) -> Iterator[str]:
+    """Start (or join) the private PostgreSQL under ``.anju/<name>``; yields the server URL.
+    Processes that name the same directory share one server (pgserver starts it under an
+    inter-process lock and stops it when the last of them leaves); ``keep=False`` deletes
+    the data directory then."""
     DATA_DIR.mkdir(exist_ok=True)
     if not os.environ.get("XDG_RUNTIME_DIR"):  # pgserver's platformdirs wants one; keep it with the data
         (DATA_DIR / "run").mkdir(mode=0o700, exist_ok=True)
         os.environ["XDG_RUNTIME_DIR"] = str(DATA_DIR / "run")
     import pgserver  # imported here: only needed without a DATABASE_URL
 
-    server = pgserver.get_server(DATA_DIR / name, cleanup_mode="stop")  # type: ignore[attr-defined]
+    server = pgserver.get_server(DATA_DIR / name, cleanup_mode="stop" if keep else "delete")  # type: ignore[attr-defined]
     try:
         yield server.get_uri()
     finally:

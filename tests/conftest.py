@@ -28,6 +28,7 @@ SHARED_BY_MODULE = {"live_url", "stairway_db", "events_db"}  # module scope: one
 
 def pytest_configure(config: pytest.Config) -> None:
     # ``-n N`` alone means ``--dist load``, which ignores groups: keep them (an explicit --dist wins).
+    import sys; print("CONFIGURE", getattr(config.option, "dist", None), file=sys.stderr)
     explicit = any(a == "-d" or a.startswith("--dist") for a in config.invocation_params.args)
     if getattr(config.option, "dist", "no") == "load" and not explicit:
         config.option.dist = "loadgroup"

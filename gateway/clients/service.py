@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from gateway.clients.errors import ClientIdTaken, ClientNotFound, InvalidClientSpec
+from gateway.clients.errors import ClientIdTaken, InvalidClientSpec
 from gateway.clients.models import ApiClient
 from gateway.clients.repository import ClientRepository
 from gateway.clients.rules import check_client_id, chosen_scopes
@@ -36,10 +36,6 @@ def snapshot(client: ApiClient) -> dict[str, Any]:
             "roles": sorted(client.roles), "region_code": client.region_code, "active": client.active}
 
 
-def _in_scope(actor: Principal, client: ApiClient) -> bool:
-    return client.region_code is None or actor.scope.allows(client.region_code)
-
-
 async def create_client(session: AsyncSession, ident: Identity, actor: Principal,
                         draft: ClientDraft) -> tuple[ApiClient, str]:
     check_client_id(draft.client_id)
@@ -60,25 +56,22 @@ async def create_client(session: AsyncSession, ident: Identity, actor: Principal
     client = await repo.add(ApiClient(client_id=draft.client_id, name=draft.name, scopes=scopes,
                                       roles=[Role.integration.value], region_code=draft.region_code,
                                       secret_hash=await ident.passwords.hash(secret), active=True))
-    await RECORDS.audit.record(session, actor=actor, action="client.create", entity_type="client",
-                               entity_id=client.client_id, region_code=client.region_code or actor.region_code,
-                               after=snapshot(client))
+    await RECORDS.record_change(session, actor, action="client.create", entity_type="client",
+                                entity_id=client.client_id, region_code=client.region_code or actor.region_code,
+                                after=snapshot(client))
     return client, secret
 
 
 async def reset_secret(session: AsyncSession, ident: Identity, actor: Principal,
                        client_id: str) -> tuple[ApiClient, str]:
     """A new secret (the old one stops working at once); tokens already issued run out."""
-    repo = ClientRepository(session)
-    client = await repo.by_client_id(client_id)
-    if client is None or not _in_scope(actor, client):
-        raise ClientNotFound()
+    client = await ClientRepository(session).require(client_id, actor.scope)
     secret = new_secret()
     client.secret_hash = await ident.passwords.hash(secret)
     await session.flush()
-    await RECORDS.audit.record(session, actor=actor, action="client.secret_reset", entity_type="client",
-                               entity_id=client.client_id, region_code=client.region_code or actor.region_code,
-                               after={"secret": "replaced"})
+    await RECORDS.record_change(session, actor, action="client.secret_reset", entity_type="client",
+                                entity_id=client.client_id, region_code=client.region_code or actor.region_code,
+                                after={"secret": "replaced"})
     return client, secret
 
 

@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from gateway.accounts import Password, UserRead
 from kernel.auth.principal import Principal
-from kernel.auth.roles import ROLE_LABELS, Role
+from kernel.auth.roles import Role
 
 RefreshTokenText = Annotated[str, StringConstraints(min_length=1, max_length=256),
                              Field(description="登录或刷新时取得的刷新令牌")]
@@ -62,5 +62,5 @@ class Me(BaseModel):
     def of(cls, p: Principal) -> Me:
         roles = sorted(p.roles)
         return cls(subject=p.subject, kind=p.kind, name=p.name, roles=roles,
-                   role_labels=[ROLE_LABELS[r] for r in roles], region_code=p.region_code,
+                   role_labels=[Role(r).label for r in roles], region_code=p.region_code,
                    project_ids=sorted(p.project_ids), household_id=p.household_id, scopes=sorted(p.scopes))

@@ -146,10 +146,10 @@ async def rotate(session: AsyncSession, ring: KeyRing, actor: Principal) -> Sign
     else:
         new = await repo.add(_new_record(ring.cipher, now, "current"))
     following = await repo.add(_new_record(ring.cipher, now, "next"))
-    await RECORDS.audit.record(session, actor=actor, action="key.rotate", entity_type="signing_key",
-                               entity_id=new.kid, region_code=actor.region_code,
-                               before={"current": old.kid if old else None, "next": new.kid},
-                               after={"current": new.kid, "next": following.kid,
-                                      "retired": old.kid if old else None})
+    await RECORDS.record_change(session, actor, action="key.rotate", entity_type="signing_key",
+                                entity_id=new.kid, region_code=actor.region_code,
+                                before={"current": old.kid if old else None, "next": new.kid},
+                                after={"current": new.kid, "next": following.kid,
+                                       "retired": old.kid if old else None})
     ring.invalidate()
     return new

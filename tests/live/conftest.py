@@ -1,5 +1,7 @@
 """Tests with real concurrency: real commits on a database of their own (not the
-rolled-back transaction of the API tests), through an app with a real pool."""
+rolled-back transaction of the API tests), through an app with a real pool, on a
+PostgreSQL server of their own: they read outbox feeds, whose visibility fence is
+server-wide (see ``tests.support.db.private_server``)."""
 
 from __future__ import annotations
 
@@ -14,12 +16,18 @@ from services.projects.app import create_app
 from services.projects.settings import ProjectsSettings
 from tests.api.conftest import TREE
 from tests.support.auth import bearer, verifier
-from tests.support.db import scratch_database
+from tests.support.db import private_server, scratch_database
+
+
+@pytest.fixture(scope="session")
+def live_server() -> Iterator[str]:
+    with private_server() as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
-def live_url(pg_server: str) -> Iterator[str]:
-    with scratch_database(pg_server, f"anju_live_{os.getpid()}") as url:
+def live_url(live_server: str) -> Iterator[str]:
+    with scratch_database(live_server, f"anju_live_{os.getpid()}") as url:
         yield url
 
 

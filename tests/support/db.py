@@ -36,6 +36,16 @@ def test_server() -> Iterator[str]:
         yield server
 
 
+@contextmanager
+def private_server() -> Iterator[str]:
+    """An embedded PostgreSQL of this process alone (its data deleted on exit), whatever
+    ``TEST_DATABASE_URL`` says. For tests that read an outbox feed: its visibility fence
+    (``pg_current_snapshot()``) counts every open transaction on the server, so on a shared
+    server another xdist worker's (or another run's) open transaction holds the feed back."""
+    with embedded_server(f"pgdata-private-{os.getpid()}", keep=False) as server:
+        yield server  # no with_app_roles: this process is the only one to migrate here
+
+
 # The application role each deployable's migrations create (``anju_<service>_app``, README).
 APP_ROLES = tuple(f"anju_{c.name}_app" for c in WITH_DATABASE)
 

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from contracts.projects import LandPath, ProjectType, Stage
 from services.projects.problems import service as problems
 from services.projects.problems.vocabulary import ProblemStatus
 from services.projects.registry import service as projects
@@ -29,7 +30,6 @@ from services.projects.sheets.vocabulary import (
 )
 from services.projects.tasks import service as tasks
 from services.projects.tasks.vocabulary import TaskKind, TaskStatus
-from services.projects.vocabulary import LandPath, ProjectType, Stage
 from tests.support.sheets import xlsx
 
 DAY = dt.date(2026, 3, 1)

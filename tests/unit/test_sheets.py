@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from openpyxl import Workbook, load_workbook
 
+from contracts.projects import ProjectType
 from services.projects.sheets.rules import (
     CellError,
     Column,
@@ -31,8 +32,9 @@ from services.projects.sheets.rules import (
     write_sheet,
 )
 from services.projects.sheets.vocabulary import PROJECT_SHEET
-from services.projects.vocabulary import PROJECT_TYPE_LABELS, ProjectType
 from tests.support.sheets import xlsx
+
+PROJECT_TYPE_LABELS = ProjectType.labels()
 
 SPEC = SheetSpec("demo", "示例", (
     Column("编号", "code", text_cell(max_length=8), required=True),

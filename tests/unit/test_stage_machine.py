@@ -7,8 +7,8 @@ from decimal import Decimal
 
 import pytest
 
+from contracts.projects import LandPath, ProjectType, Stage
 from services.projects.stages.rules import FULL_PATH, RENOVATION_PATH, GateFacts, GateRules, decide, path_for
-from services.projects.vocabulary import LandPath, ProjectType, Stage
 
 D = dt.date
 TODAY = D(2026, 11, 22)

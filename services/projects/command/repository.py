@@ -9,13 +9,21 @@ import datetime as dt
 import uuid
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, func, or_, select, update
+from sqlalchemy import ColumnElement, Select, func, or_, select, update
 
 from kernel.auth.principal import DataScope
-from kernel.db.repository import Repository, scope_clause
+from kernel.db.repository import ScopedRepository, scope_clause
 from kernel.pagination import PageRequest, PageResult
+from services.projects.command.errors import (
+    MemberNotFound,
+    PersonNotFound,
+    PositionNotFound,
+    ResponsibilityNotFound,
+    UnitNotFound,
+)
 from services.projects.command.models import CommandUnit, Person, Position, Responsibility, TaskForceMember
 from services.projects.registry.models import Project
+from services.projects.repository import ProjectScopedRepository
 
 
 def unit_scope(scope: DataScope) -> ColumnElement[bool]:
@@ -47,22 +55,22 @@ class PositionFilter:
     current_on: dt.date | None = None  # only positions held on this day
 
 
-class UnitRepository(Repository[CommandUnit]):
+class UnitRepository(ScopedRepository[CommandUnit]):
     model = CommandUnit
+    not_found = UnitNotFound
+
+    def in_scope(self, scope: DataScope) -> ColumnElement[bool]:
+        return unit_scope(scope)
 
     async def exists(self, ident: uuid.UUID) -> bool:
         return (await self.session.scalar(select(CommandUnit.id).where(CommandUnit.id == ident))) is not None
-
-    async def get_in_scope(self, ident: uuid.UUID, scope: DataScope) -> CommandUnit | None:
-        stmt = select(CommandUnit).where(CommandUnit.id == ident, unit_scope(scope))
-        return (await self.session.scalars(stmt)).first()
 
     async def task_force_of(self, project_id: uuid.UUID) -> CommandUnit | None:
         stmt = select(CommandUnit).where(CommandUnit.project_id == project_id)
         return (await self.session.scalars(stmt)).first()
 
     async def page(self, f: UnitFilter, scope: DataScope, page: PageRequest) -> PageResult[CommandUnit]:
-        stmt = self.select().where(unit_scope(scope))
+        stmt = self.scoped(scope)
         if f.kind is not None:
             stmt = stmt.where(CommandUnit.kind == f.kind)
         if f.region_prefix is not None:
@@ -82,15 +90,15 @@ class UnitRepository(Repository[CommandUnit]):
         return (await self.session.scalars(stmt)).first()
 
 
-class PersonRepository(Repository[Person]):
+class PersonRepository(ScopedRepository[Person]):
     model = Person
+    not_found = PersonNotFound
+
+    def in_scope(self, scope: DataScope) -> ColumnElement[bool]:
+        return scope_clause(scope, Person.region_code)
 
     async def exists(self, ident: uuid.UUID) -> bool:
         return (await self.session.scalar(select(Person.id).where(Person.id == ident))) is not None
-
-    async def get_in_scope(self, ident: uuid.UUID, scope: DataScope) -> Person | None:
-        stmt = select(Person).where(Person.id == ident, scope_clause(scope, Person.region_code))
-        return (await self.session.scalars(stmt)).first()
 
     async def username_taken(self, username: str, other_than: uuid.UUID | None = None) -> bool:
         stmt = select(Person.id).where(Person.gateway_username == username)
@@ -103,7 +111,7 @@ class PersonRepository(Repository[Person]):
         return (await self.session.scalars(stmt)).first()
 
     async def page(self, f: PersonFilter, scope: DataScope, page: PageRequest) -> PageResult[Person]:
-        stmt = self.select().where(scope_clause(scope, Person.region_code))
+        stmt = self.scoped(scope)
         if f.region_prefix is not None:
             stmt = stmt.where(Person.region_code.startswith(f.region_prefix, autoescape=True))
         if f.name is not None:
@@ -123,16 +131,20 @@ class PersonRepository(Repository[Person]):
             await self.session.execute(update(model).where(model.person_id == person_id).values(person_name=name))
 
 
-class PositionRepository(Repository[Position]):
-    model = Position
+class PositionRepository(ScopedRepository[Position]):
+    """Positions, in the caller's scope when their unit is (the look-ups join the unit)."""
 
-    async def get_in_scope(self, ident: uuid.UUID, scope: DataScope) -> Position | None:
-        stmt = (select(Position).join(CommandUnit, CommandUnit.id == Position.unit_id)
-                .where(Position.id == ident, unit_scope(scope)))
-        return (await self.session.scalars(stmt)).first()
+    model = Position
+    not_found = PositionNotFound
+
+    def in_scope(self, scope: DataScope) -> ColumnElement[bool]:
+        return unit_scope(scope)
+
+    def scoped(self, scope: DataScope) -> Select[tuple[Position]]:
+        return select(Position).join(CommandUnit, CommandUnit.id == Position.unit_id).where(self.in_scope(scope))
 
     async def page(self, f: PositionFilter, scope: DataScope, page: PageRequest) -> PageResult[Position]:
-        stmt = self.select().join(CommandUnit, CommandUnit.id == Position.unit_id).where(unit_scope(scope))
+        stmt = self.scoped(scope)
         if f.unit_id is not None:
             stmt = stmt.where(Position.unit_id == f.unit_id)
         if f.person_id is not None:
@@ -143,17 +155,10 @@ class PositionRepository(Repository[Position]):
         return await self.paginate(stmt, [Position.created_at, Position.id], page)
 
 
-def project_scope(scope: DataScope) -> ColumnElement[bool]:
-    return scope_clause(scope, Project.region_code, Project.id)
-
-
-class ResponsibilityRepository(Repository[Responsibility]):
+class ResponsibilityRepository(ProjectScopedRepository[Responsibility]):
     model = Responsibility
-
-    async def get_in_scope(self, ident: uuid.UUID, scope: DataScope) -> Responsibility | None:
-        stmt = (select(Responsibility).join(Project, Project.id == Responsibility.project_id)
-                .where(Responsibility.id == ident, project_scope(scope)))
-        return (await self.session.scalars(stmt)).first()
+    not_found = ResponsibilityNotFound
+    project_key = Responsibility.project_id
 
     async def of_project(self, project_id: uuid.UUID) -> list[Responsibility]:
         stmt = (select(Responsibility).where(Responsibility.project_id == project_id)
@@ -191,13 +196,10 @@ class ResponsibilityRepository(Repository[Responsibility]):
         return list((await self.session.scalars(stmt)).all())
 
 
-class MemberRepository(Repository[TaskForceMember]):
+class MemberRepository(ProjectScopedRepository[TaskForceMember]):
     model = TaskForceMember
-
-    async def get_in_scope(self, ident: uuid.UUID, scope: DataScope) -> TaskForceMember | None:
-        stmt = (select(TaskForceMember).join(Project, Project.id == TaskForceMember.project_id)
-                .where(TaskForceMember.id == ident, project_scope(scope)))
-        return (await self.session.scalars(stmt)).first()
+    not_found = MemberNotFound
+    project_key = TaskForceMember.project_id
 
     async def current(self, unit_id: uuid.UUID, person_id: uuid.UUID) -> TaskForceMember | None:
         stmt = select(TaskForceMember).where(TaskForceMember.unit_id == unit_id, TaskForceMember.person_id == person_id,

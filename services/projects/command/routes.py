@@ -3,19 +3,20 @@ their positions, each project's responsibility chain, task-force members."""
 
 from __future__ import annotations
 
-import datetime as dt
 import uuid
 from typing import Annotated
 
 from fastapi import Depends, Query, Request, Response, status
 
-from kernel.concurrency import etag, expected_version
+from kernel.concurrency import expected_version
 from kernel.idempotency.web import IdempotencyDep
 from kernel.pii.cipher import PiiCipher
 from kernel.pii.reveal import Revealed, RevealRequest
+from kernel.pii.sealed import SealedField
 from kernel.regions import PREFIX_PATTERN
-from kernel.web.deps import IfMatch, PageDep, SessionDep, api_router
+from kernel.web.deps import IfMatch, PageDep, SessionDep, UpdatedSince, api_router
 from kernel.web.problems import problem_responses
+from kernel.web.responses import created, with_etag
 from services.projects.command import service as uc
 from services.projects.command.schemas import (
     ChainRead,
@@ -44,7 +45,6 @@ from services.projects.command.service import (
     MemberDraft,
     Person,
     PersonDraft,
-    Phones,
     Position,
     PositionDraft,
     ResponsibilityDraft,
@@ -56,27 +56,18 @@ from services.projects.permissions import ReadProjects, RevealPii, WriteCommand
 router = api_router("/api/v1/projects", "command")
 
 
-async def get_phones(request: Request) -> Phones:
-    """One cipher per app, from the service's PII settings."""
-    phones: Phones | None = getattr(request.app.state, "command_phones", None)
+async def get_phones(request: Request) -> SealedField:
+    """People's phones: one cipher per app, from the service's PII settings."""
+    phones: SealedField | None = getattr(request.app.state, "command_phones", None)
     if phones is None:
         s = request.app.state.settings
-        phones = Phones(PiiCipher.from_settings(s.pii_keyring, s.pii_active_key, s.pii_index_key))
+        phones = uc.person_phone(PiiCipher.from_settings(s.pii_keyring, s.pii_active_key, s.pii_index_key))
         request.app.state.command_phones = phones
     return phones
 
 
-PhonesDep = Annotated[Phones, Depends(get_phones)]
-UpdatedSince = Annotated[dt.datetime | None, Query(description="只返回此时间之后变更的记录（增量同步）")]
-
-
-def _utc(value: dt.datetime | None) -> dt.datetime | None:
-    return value.replace(tzinfo=dt.UTC) if value is not None and value.tzinfo is None else value
-
-
-def _tagged(read: UnitRead | PersonRead | PositionRead | ResponsibilityRead | MemberRead,
-            response: Response) -> None:
-    response.headers["ETag"] = etag(read.version)
+PhonesDep = Annotated[SealedField, Depends(get_phones)]
+_UPDATED_SINCE = Query(description="只返回此时间之后变更的记录（增量同步）")
 
 
 # --- command units ------------------------------------------------------------------------------
@@ -90,11 +81,8 @@ def _tagged(read: UnitRead | PersonRead | PositionRead | ResponsibilityRead | Me
 async def create_command_unit(body: UnitCreate, session: SessionDep, response: Response, actor: WriteCommand,
                               idem: IdempotencyDep) -> UnitRead:
     unit = await uc.create_unit(session, actor, UnitDraft(**body.model_dump()))
-    response.headers["Location"] = f"{router.prefix}/command-units/{unit.id}"
-    read = UnitRead.model_validate(unit)
-    _tagged(read, response)
-    await idem.save(response, read, status.HTTP_201_CREATED)
-    return read
+    return await created(UnitRead.model_validate(unit), response, location=f"{router.prefix}/command-units/{unit.id}",
+                         idem=idem)
 
 
 @router.get("/command-units", response_model=UnitPage, summary="查询指挥体系单位")
@@ -104,10 +92,10 @@ async def list_command_units(
     region_prefix: Annotated[str | None, Query(pattern=PREFIX_PATTERN, description="行政区划代码前缀")] = None,
     parent_id: Annotated[uuid.UUID | None, Query(description="上级单位")] = None,
     active: Annotated[bool | None, Query(description="是否在用")] = None,
-    updated_since: UpdatedSince = None,
+    updated_since: Annotated[UpdatedSince, _UPDATED_SINCE] = None,
 ) -> UnitPage:
     result = await uc.list_units(session, actor, page, kind=kind, region_prefix=region_prefix, parent_id=parent_id,
-                                 active=active, updated_since=_utc(updated_since))
+                                 active=active, updated_since=updated_since)
     return UnitPage(items=[UnitRead.model_validate(u) for u in result.items], next_cursor=result.next_cursor)
 
 
@@ -115,9 +103,7 @@ async def list_command_units(
             responses=problem_responses(404))
 async def get_command_unit(unit_id: uuid.UUID, session: SessionDep, response: Response,
                            actor: ReadProjects) -> UnitRead:
-    read = UnitRead.model_validate(await uc.get_unit(session, actor, unit_id))
-    _tagged(read, response)
-    return read
+    return with_etag(UnitRead.model_validate(await uc.get_unit(session, actor, unit_id)), response)
 
 
 @router.patch("/command-units/{unit_id}", response_model=UnitRead, summary="修改指挥体系单位",
@@ -125,15 +111,14 @@ async def get_command_unit(unit_id: uuid.UUID, session: SessionDep, response: Re
 async def update_command_unit(unit_id: uuid.UUID, body: UnitUpdate, session: SessionDep, response: Response,
                               actor: WriteCommand, if_match: IfMatch = None) -> UnitRead:
     expected = expected_version(if_match)
-    read = UnitRead.model_validate(await uc.update_unit(session, actor, unit_id, body.changes(), expected))
-    _tagged(read, response)
-    return read
+    return with_etag(UnitRead.model_validate(await uc.update_unit(session, actor, unit_id, body.changes(), expected)),
+                     response)
 
 
 # --- people -------------------------------------------------------------------------------------
 
 
-def _person(phones: Phones, person: Person) -> PersonRead:
+def _person(phones: SealedField, person: Person) -> PersonRead:
     return PersonRead(id=person.id, name=person.name, phone=phones.masked(person.phone_enc),
                       region_code=person.region_code, gateway_username=person.gateway_username,
                       version=person.version, created_at=person.created_at, updated_at=person.updated_at)
@@ -145,11 +130,7 @@ def _person(phones: Phones, person: Person) -> PersonRead:
 async def create_person(body: PersonCreate, session: SessionDep, response: Response, actor: WriteCommand,
                         phones: PhonesDep, idem: IdempotencyDep) -> PersonRead:
     person = await uc.create_person(session, actor, phones, PersonDraft(**body.model_dump()))
-    response.headers["Location"] = f"{router.prefix}/people/{person.id}"
-    read = _person(phones, person)
-    _tagged(read, response)
-    await idem.save(response, read, status.HTTP_201_CREATED)
-    return read
+    return await created(_person(phones, person), response, location=f"{router.prefix}/people/{person.id}", idem=idem)
 
 
 @router.get("/people", response_model=PersonPage, summary="查询人员", description="手机号一律脱敏。")
@@ -159,19 +140,17 @@ async def list_people(
     name: Annotated[str | None, Query(min_length=1, max_length=50, description="姓名包含")] = None,
     phone: Annotated[str | None, Query(min_length=11, max_length=20, description="按完整手机号查找")] = None,
     gateway_username: Annotated[str | None, Query(min_length=3, max_length=64, description="关联的系统账号")] = None,
-    updated_since: UpdatedSince = None,
+    updated_since: Annotated[UpdatedSince, _UPDATED_SINCE] = None,
 ) -> PersonPage:
     result = await uc.list_people(session, actor, phones, page, region_prefix=region_prefix, name=name, phone=phone,
-                                  gateway_username=gateway_username, updated_since=_utc(updated_since))
+                                  gateway_username=gateway_username, updated_since=updated_since)
     return PersonPage(items=[_person(phones, p) for p in result.items], next_cursor=result.next_cursor)
 
 
 @router.get("/people/{person_id}", response_model=PersonRead, summary="查看人员", responses=problem_responses(404))
 async def get_person(person_id: uuid.UUID, session: SessionDep, response: Response, actor: ReadProjects,
                      phones: PhonesDep) -> PersonRead:
-    read = _person(phones, await uc.get_person(session, actor, person_id))
-    _tagged(read, response)
-    return read
+    return with_etag(_person(phones, await uc.get_person(session, actor, person_id)), response)
 
 
 @router.post("/people/{person_id}/reveal", response_model=Revealed,
@@ -191,9 +170,8 @@ async def reveal_person(person_id: uuid.UUID, body: RevealRequest, session: Sess
 async def update_person(person_id: uuid.UUID, body: PersonUpdate, session: SessionDep, response: Response,
                         actor: WriteCommand, phones: PhonesDep, if_match: IfMatch = None) -> PersonRead:
     expected = expected_version(if_match)
-    read = _person(phones, await uc.update_person(session, actor, phones, person_id, body.changes(), expected))
-    _tagged(read, response)
-    return read
+    person = await uc.update_person(session, actor, phones, person_id, body.changes(), expected)
+    return with_etag(_person(phones, person), response)
 
 
 # --- positions ----------------------------------------------------------------------------------
@@ -211,11 +189,8 @@ def _position(position: Position) -> PositionRead:
 async def create_position(body: PositionCreate, session: SessionDep, response: Response, actor: WriteCommand,
                           idem: IdempotencyDep) -> PositionRead:
     position = await uc.create_position(session, actor, PositionDraft(**body.model_dump()))
-    response.headers["Location"] = f"{router.prefix}/positions/{position.id}"
-    read = _position(position)
-    _tagged(read, response)
-    await idem.save(response, read, status.HTTP_201_CREATED)
-    return read
+    return await created(_position(position), response, location=f"{router.prefix}/positions/{position.id}",
+                         idem=idem)
 
 
 @router.get("/positions", response_model=PositionPage, summary="查询任职")
@@ -233,9 +208,7 @@ async def list_positions(
             responses=problem_responses(404))
 async def get_position(position_id: uuid.UUID, session: SessionDep, response: Response,
                        actor: ReadProjects) -> PositionRead:
-    read = _position(await uc.get_position(session, actor, position_id))
-    _tagged(read, response)
-    return read
+    return with_etag(_position(await uc.get_position(session, actor, position_id)), response)
 
 
 @router.patch("/positions/{position_id}", response_model=PositionRead, summary="修改任职（含卸任）",
@@ -243,9 +216,8 @@ async def get_position(position_id: uuid.UUID, session: SessionDep, response: Re
 async def update_position(position_id: uuid.UUID, body: PositionUpdate, session: SessionDep, response: Response,
                           actor: WriteCommand, if_match: IfMatch = None) -> PositionRead:
     expected = expected_version(if_match)
-    read = _position(await uc.update_position(session, actor, position_id, body.changes(), expected))
-    _tagged(read, response)
-    return read
+    return with_etag(_position(await uc.update_position(session, actor, position_id, body.changes(), expected)),
+                     response)
 
 
 # --- responsibility chain -----------------------------------------------------------------------
@@ -280,20 +252,16 @@ async def assign_responsibility(project_id: uuid.UUID, body: ResponsibilityCreat
                                 response: Response, actor: WriteCommand,
                                 idem: IdempotencyDep) -> ResponsibilityRead:
     r = await uc.assign_responsibility(session, actor, project_id, ResponsibilityDraft(**body.model_dump()))
-    response.headers["Location"] = f"{router.prefix}/responsibilities/{r.id}"
-    read = ResponsibilityRead.model_validate(r)
-    _tagged(read, response)
-    await idem.save(response, read, status.HTTP_201_CREATED)
-    return read
+    return await created(ResponsibilityRead.model_validate(r), response,
+                         location=f"{router.prefix}/responsibilities/{r.id}", idem=idem)
 
 
 @router.get("/responsibilities/{responsibility_id}", response_model=ResponsibilityRead, summary="查看责任人记录",
             responses=problem_responses(404))
 async def get_responsibility(responsibility_id: uuid.UUID, session: SessionDep, response: Response,
                              actor: ReadProjects) -> ResponsibilityRead:
-    read = ResponsibilityRead.model_validate(await uc.get_responsibility(session, actor, responsibility_id))
-    _tagged(read, response)
-    return read
+    return with_etag(ResponsibilityRead.model_validate(await uc.get_responsibility(session, actor, responsibility_id)),
+                     response)
 
 
 @router.patch("/responsibilities/{responsibility_id}", response_model=ResponsibilityRead,
@@ -303,9 +271,7 @@ async def update_responsibility(responsibility_id: uuid.UUID, body: Responsibili
                                 if_match: IfMatch = None) -> ResponsibilityRead:
     expected = expected_version(if_match)
     r = await uc.update_responsibility(session, actor, responsibility_id, body.changes(), expected)
-    read = ResponsibilityRead.model_validate(r)
-    _tagged(read, response)
-    return read
+    return with_etag(ResponsibilityRead.model_validate(r), response)
 
 
 @router.delete("/responsibilities/{responsibility_id}", status_code=status.HTTP_204_NO_CONTENT,
@@ -337,20 +303,15 @@ async def list_task_force_members(
 async def add_task_force_member(unit_id: uuid.UUID, body: MemberCreate, session: SessionDep, response: Response,
                                 actor: WriteCommand, idem: IdempotencyDep) -> MemberRead:
     member = await uc.add_member(session, actor, unit_id, MemberDraft(**body.model_dump()))
-    response.headers["Location"] = f"{router.prefix}/taskforce-members/{member.id}"
-    read = MemberRead.model_validate(member)
-    _tagged(read, response)
-    await idem.save(response, read, status.HTTP_201_CREATED)
-    return read
+    return await created(MemberRead.model_validate(member), response,
+                         location=f"{router.prefix}/taskforce-members/{member.id}", idem=idem)
 
 
 @router.get("/taskforce-members/{member_id}", response_model=MemberRead, summary="查看专班成员记录",
             responses=problem_responses(404))
 async def get_task_force_member(member_id: uuid.UUID, session: SessionDep, response: Response,
                                 actor: ReadProjects) -> MemberRead:
-    read = MemberRead.model_validate(await uc.get_member(session, actor, member_id))
-    _tagged(read, response)
-    return read
+    return with_etag(MemberRead.model_validate(await uc.get_member(session, actor, member_id)), response)
 
 
 @router.patch("/taskforce-members/{member_id}", response_model=MemberRead, summary="修改专班成员（含离开专班）",
@@ -360,6 +321,5 @@ async def update_task_force_member(member_id: uuid.UUID, body: MemberUpdate, ses
                                    response: Response, actor: WriteCommand,
                                    if_match: IfMatch = None) -> MemberRead:
     expected = expected_version(if_match)
-    read = MemberRead.model_validate(await uc.update_member(session, actor, member_id, body.changes(), expected))
-    _tagged(read, response)
-    return read
+    member = await uc.update_member(session, actor, member_id, body.changes(), expected)
+    return with_etag(MemberRead.model_validate(member), response)

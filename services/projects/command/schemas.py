@@ -12,9 +12,6 @@ from kernel.pagination import Page
 from kernel.web.schemas import MergePatch, RegionCode, attributes_of
 from services.projects.command.service import MAX_SHARE_HOUSEHOLDS
 from services.projects.command.vocabulary import (
-    DEPARTMENT_FUNCTION_LABELS,
-    RESPONSIBILITY_LEVEL_LABELS,
-    UNIT_KIND_LABELS,
     DepartmentFunction,
     ResponsibilityLevel,
     UnitKind,
@@ -82,9 +79,8 @@ class UnitRead(BaseModel):
         if isinstance(data, dict):
             return data
         values = attributes_of(cls, data)
-        values["kind_label"] = UNIT_KIND_LABELS[UnitKind(data.kind)]
-        values["function_label"] = DEPARTMENT_FUNCTION_LABELS[DepartmentFunction(data.function)] \
-            if data.function else None
+        values["kind_label"] = UnitKind(data.kind).label
+        values["function_label"] = DepartmentFunction(data.function).label if data.function else None
         return values
 
 
@@ -223,7 +219,7 @@ class ResponsibilityRead(BaseModel):
         if isinstance(data, dict):
             return data
         values = attributes_of(cls, data)
-        values["level_label"] = RESPONSIBILITY_LEVEL_LABELS[ResponsibilityLevel(data.level)]
+        values["level_label"] = ResponsibilityLevel(data.level).label
         values["household_ids"] = list(data.household_ids)
         return values
 

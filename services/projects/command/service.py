@@ -29,7 +29,8 @@ from kernel.auth.principal import Principal
 from kernel.concurrency import check_version
 from kernel.errors import FieldError
 from kernel.pagination import PageRequest, PageResult
-from kernel.pii.cipher import InvalidPersonalData, PiiCipher, mask_phone, normalize_phone
+from kernel.pii.cipher import InvalidPersonalData, PiiCipher
+from kernel.pii.sealed import PHONE, SealedField
 from kernel.regions import contains, level_of
 from services.projects.command.errors import (
     AlreadyMember,
@@ -37,12 +38,8 @@ from services.projects.command.errors import (
     HouseholdsAssignedTwice,
     InvalidCommand,
     LevelTaken,
-    MemberNotFound,
     MembershipEnded,
     PersonIdTaken,
-    PersonNotFound,
-    PositionNotFound,
-    ResponsibilityNotFound,
     SharesExceedTarget,
     StaffAlreadyAssigned,
     TaskForceExists,
@@ -62,7 +59,6 @@ from services.projects.command.repository import (
 )
 from services.projects.command.vocabulary import (
     SINGLE_LEVELS,
-    UNIT_KIND_LABELS,
     UNIT_KIND_LEVEL,
     DepartmentFunction,
     ResponsibilityLevel,
@@ -74,12 +70,12 @@ from services.projects.registry import service as project_uc
 from services.projects.registry.models import Project
 
 __all__ = [
-    "MAX_SHARE_HOUSEHOLDS", "Chain", "CommandUnit", "MemberDraft", "Person", "PersonDraft", "Phones", "Position",
-    "PositionDraft", "ResponsibilityDraft", "TaskForceMember", "UnitDraft", "add_member", "assign_responsibility",
-    "create_person", "create_position", "create_unit", "get_chain", "get_member", "get_person", "get_position",
-    "get_responsibility", "get_task_force", "get_unit", "list_members", "list_people", "list_positions",
-    "list_units", "position_current", "remove_responsibility", "reveal_person", "update_member", "update_person",
-    "update_position", "update_responsibility", "update_unit",
+    "MAX_SHARE_HOUSEHOLDS", "Chain", "CommandUnit", "MemberDraft", "Person", "PersonDraft", "PersonPhone",
+    "Position", "PositionDraft", "ResponsibilityDraft", "TaskForceMember", "UnitDraft", "add_member",
+    "assign_responsibility", "create_person", "create_position", "create_unit", "get_chain", "get_member",
+    "get_person", "get_position", "get_responsibility", "get_task_force", "get_unit", "list_members", "list_people",
+    "list_positions", "list_units", "person_phone", "position_current", "remove_responsibility", "reveal_person",
+    "update_member", "update_person", "update_position", "update_responsibility", "update_unit",
 ]
 
 PHONE_CONTEXT = "person.phone"
@@ -117,17 +113,24 @@ def unit_snapshot(unit: CommandUnit) -> dict[str, Any]:
     return {name: getattr(unit, name) for name in UNIT_AUDITED}
 
 
-async def _announce_unit(session: AsyncSession, unit: CommandUnit) -> None:
-    await RECORDS.outbox.emit(session, CommandUnitChanged(
+def _unit_changed(unit: CommandUnit) -> CommandUnitChanged:
+    return CommandUnitChanged(
         id=unit.id, kind=unit.kind, name=unit.name, region_code=unit.region_code, parent_id=unit.parent_id,
-        project_id=unit.project_id, active=unit.active, version=unit.version,
-    ), aggregate_type="command_unit", aggregate_id=unit.id, region_code=unit.region_code, project_id=unit.project_id)
+        project_id=unit.project_id, active=unit.active, version=unit.version)
+
+
+async def _record_unit(session: AsyncSession, actor: Principal, unit: CommandUnit, action: str, *,
+                       before: dict[str, Any] | None = None, after: dict[str, Any],
+                       changed_only: bool = False) -> None:
+    await RECORDS.record_change(session, actor, action=action, entity_type="command_unit", entity_id=unit.id,
+                                region_code=unit.region_code, project_id=unit.project_id, before=before, after=after,
+                                changed_only=changed_only, event=_unit_changed(unit))
 
 
 def _check_level(kind: UnitKind, region_code: str, path: str = "body.region_code") -> None:
     wanted = UNIT_KIND_LEVEL[kind]
     if wanted is not None and level_of(region_code) is not wanted:
-        raise _invalid(path, "region_level", f"{UNIT_KIND_LABELS[kind]}须设在{_LEVEL_LABELS[wanted.value]}级区划")
+        raise _invalid(path, "region_level", f"{kind.label}须设在{_LEVEL_LABELS[wanted.value]}级区划")
 
 
 _LEVEL_LABELS = {"province": "省", "city": "市", "county": "县（区）", "township": "乡镇（街道）",
@@ -181,20 +184,14 @@ async def create_unit(session: AsyncSession, actor: Principal, draft: UnitDraft)
     unit = await repo.add(CommandUnit(
         id=draft.id or uuid.uuid4(), kind=kind.value, name=draft.name, region_code=region_code,
         parent_id=draft.parent_id, function=_value(draft.function), project_id=draft.project_id, active=True))
-    await _announce_unit(session, unit)
-    await RECORDS.audit.record(session, actor=actor, action="command_unit.create", entity_type="command_unit",
-                               entity_id=unit.id, region_code=unit.region_code, project_id=unit.project_id,
-                               after=unit_snapshot(unit))
+    await _record_unit(session, actor, unit, "command_unit.create", after=unit_snapshot(unit))
     if project is not None:
         await project_uc.set_task_force(session, actor, project, unit.id)
     return unit
 
 
 async def get_unit(session: AsyncSession, actor: Principal, unit_id: uuid.UUID) -> CommandUnit:
-    unit = await UnitRepository(session).get_in_scope(unit_id, actor.scope)
-    if unit is None:
-        raise UnitNotFound()
-    return unit
+    return await UnitRepository(session).require(unit_id, actor.scope)
 
 
 async def list_units(session: AsyncSession, actor: Principal, page: PageRequest, *, kind: UnitKind | None = None,
@@ -230,10 +227,7 @@ async def update_unit(session: AsyncSession, actor: Principal, unit_id: uuid.UUI
     await session.flush()
     after = unit_snapshot(unit)
     if after != before:
-        await _announce_unit(session, unit)
-        await RECORDS.audit.record(session, actor=actor, action="command_unit.update", entity_type="command_unit",
-                                   entity_id=unit.id, region_code=unit.region_code, project_id=unit.project_id,
-                                   **diff(before, after))
+        await _record_unit(session, actor, unit, "command_unit.update", before=before, after=after, changed_only=True)
     return unit
 
 
@@ -246,10 +240,8 @@ async def move_task_force(session: AsyncSession, actor: Principal, unit_id: uuid
     before = unit.region_code
     unit.region_code = region_code
     await session.flush()
-    await _announce_unit(session, unit)
-    await RECORDS.audit.record(session, actor=actor, action="command_unit.update", entity_type="command_unit",
-                               entity_id=unit.id, region_code=unit.region_code, project_id=unit.project_id,
-                               before={"region_code": before}, after={"region_code": unit.region_code})
+    await _record_unit(session, actor, unit, "command_unit.update", before={"region_code": before},
+                       after={"region_code": unit.region_code})
 
 
 # --- people -------------------------------------------------------------------------------------
@@ -267,66 +259,35 @@ class PersonDraft:
 PERSON_UPDATABLE = frozenset({"name", "region_code", "phone", "gateway_username"})
 
 
-@dataclass(frozen=True)
-class Phones:
-    """Phone numbers of people: sealed at rest, found by keyed hash, shown masked."""
+class PersonPhone(SealedField):
+    """People's phone numbers (``Person.phone_enc`` / ``phone_index``): sealed at rest, found by
+    keyed hash, shown masked, opened only by an audited reveal (``reveal_person``). A malformed
+    number is refused like any other bad value of the command structure."""
 
-    cipher: PiiCipher
-
-    def normalize(self, phone: str) -> str:
+    def normalize(self, value: str) -> str:
         try:
-            return normalize_phone(phone)
+            return super().normalize(value)
         except InvalidPersonalData as exc:
-            raise _invalid("body.phone", "phone_format", "手机号应为 11 位大陆手机号") from exc
-
-    def index(self, normalized: str) -> str:
-        return self.cipher.blind_index(normalized, kind="phone")
-
-    def seal(self, normalized: str) -> str:
-        return self.cipher.encrypt(normalized, context=PHONE_CONTEXT)
-
-    def masked(self, sealed: str | None) -> str | None:
-        return mask_phone(self.cipher.decrypt(sealed, context=PHONE_CONTEXT)) if sealed else None
-
-    def opened(self, sealed: str | None) -> str | None:
-        """The whole number: only for an audited reveal (``reveal_person``)."""
-        return self.cipher.decrypt(sealed, context=PHONE_CONTEXT) if sealed else None
+            raise InvalidCommand(errors=exc.errors) from exc
 
 
-def person_snapshot(phones: Phones, person: Person) -> dict[str, Any]:
+def person_phone(cipher: PiiCipher) -> PersonPhone:
+    """People's phones sealed with the service's cipher (one per app)."""
+    return PersonPhone(PHONE, PHONE_CONTEXT, cipher, field_path="body.phone")
+
+
+def person_snapshot(phones: SealedField, person: Person) -> dict[str, Any]:
     """What the audit trail keeps of a person: never the phone number, only its mask."""
     return {"name": person.name, "region_code": person.region_code, "phone": phones.masked(person.phone_enc),
             "gateway_username": person.gateway_username}
 
 
-def _set_phone(phones: Phones, person: Person, phone: str | None) -> bool:
-    if phone is None:
-        changed = person.phone_index is not None
-        person.phone_enc = person.phone_index = None
-        return changed
-    normalized = phones.normalize(phone)
-    index = phones.index(normalized)
-    if index == person.phone_index:
-        return False
-    person.phone_enc, person.phone_index = phones.seal(normalized), index
-    return True
+def _person_changed(person: Person) -> PersonChanged:
+    return PersonChanged(id=person.id, name=person.name, region_code=person.region_code,
+                         gateway_username=person.gateway_username, version=person.version)
 
 
-async def _announce_person(session: AsyncSession, person: Person) -> None:
-    await RECORDS.outbox.emit(session, PersonChanged(
-        id=person.id, name=person.name, region_code=person.region_code, gateway_username=person.gateway_username,
-        version=person.version), aggregate_type="person", aggregate_id=person.id, region_code=person.region_code)
-
-
-async def _announce_position(session: AsyncSession, position: Position, unit: CommandUnit | None) -> None:
-    await RECORDS.outbox.emit(session, PositionChanged(
-        id=position.id, person_id=position.person_id, unit_id=position.unit_id, title=position.title,
-        started_on=position.started_on, ended_on=position.ended_on, version=position.version),
-        aggregate_type="position", aggregate_id=position.id, region_code=unit.region_code if unit else None,
-        project_id=unit.project_id if unit else None)
-
-
-async def create_person(session: AsyncSession, actor: Principal, phones: Phones, draft: PersonDraft) -> Person:
+async def create_person(session: AsyncSession, actor: Principal, phones: SealedField, draft: PersonDraft) -> Person:
     repo = PersonRepository(session)
     await regions_uc.require_region(session, actor, draft.region_code)
     username = draft.gateway_username.lower() if draft.gateway_username else None
@@ -337,46 +298,42 @@ async def create_person(session: AsyncSession, actor: Principal, phones: Phones,
         raise PersonIdTaken()
     person = Person(id=draft.id or uuid.uuid4(), name=draft.name, region_code=draft.region_code,
                     gateway_username=username)
-    _set_phone(phones, person, draft.phone)
+    phones.assign(person, draft.phone, sealed_attr="phone_enc", index_attr="phone_index")
     await repo.add(person)
-    await _announce_person(session, person)
-    await RECORDS.audit.record(session, actor=actor, action="person.create", entity_type="person",
-                               entity_id=person.id, region_code=person.region_code,
-                               after=person_snapshot(phones, person))
+    await RECORDS.record_change(session, actor, action="person.create", entity_type="person", entity_id=person.id,
+                                region_code=person.region_code, after=person_snapshot(phones, person),
+                                event=_person_changed(person))
     return person
 
 
 async def get_person(session: AsyncSession, actor: Principal, person_id: uuid.UUID) -> Person:
-    person = await PersonRepository(session).get_in_scope(person_id, actor.scope)
-    if person is None:
-        raise PersonNotFound()
-    return person
+    return await PersonRepository(session).require(person_id, actor.scope)
 
 
-async def reveal_person(session: AsyncSession, actor: Principal, phones: Phones, person_id: uuid.UUID,
+async def reveal_person(session: AsyncSession, actor: Principal, phones: SealedField, person_id: uuid.UUID,
                         purpose: str, fields: list[str]) -> dict[str, str | None]:
     """A person's whole phone number for a stated purpose (``pii.reveal``); the audit entry keeps
     the purpose and the field names, never the number (decision 0009)."""
     person = await get_person(session, actor, person_id)
     wanted = sorted(set(fields))
-    await RECORDS.audit.record(session, actor=actor, action="person.reveal", entity_type="person", entity_id=person.id,
-                               region_code=person.region_code, after={"purpose": purpose, "fields": wanted})
+    await RECORDS.record_change(session, actor, action="person.reveal", entity_type="person", entity_id=person.id,
+                                region_code=person.region_code, after={"purpose": purpose, "fields": wanted})
     values = {"phone": phones.opened(person.phone_enc)}
     return {name: values[name] for name in wanted}
 
 
-async def list_people(session: AsyncSession, actor: Principal, phones: Phones, page: PageRequest, *,
+async def list_people(session: AsyncSession, actor: Principal, phones: SealedField, page: PageRequest, *,
                       region_prefix: str | None = None, name: str | None = None, phone: str | None = None,
                       gateway_username: str | None = None,
                       updated_since: dt.datetime | None = None) -> PageResult[Person]:
-    index = phones.index(phones.normalize(phone)) if phone is not None else None
+    index = phones.lookup(phone) if phone is not None else None
     f = PersonFilter(region_prefix=region_prefix, name=name, phone_index=index,
                      gateway_username=gateway_username.lower() if gateway_username else None,
                      updated_since=updated_since)
     return await PersonRepository(session).page(f, actor.scope, page)
 
 
-async def update_person(session: AsyncSession, actor: Principal, phones: Phones, person_id: uuid.UUID,
+async def update_person(session: AsyncSession, actor: Principal, phones: SealedField, person_id: uuid.UUID,
                         changes: dict[str, Any], expected_version: int | None) -> Person:
     """A new name is copied into the project rows that name the person; a new account link
     moves the person's current task-force memberships to it (announced to the gateway)."""
@@ -396,7 +353,8 @@ async def update_person(session: AsyncSession, actor: Principal, phones: Phones,
     before = person_snapshot(phones, person)
     relinked = username != person.gateway_username
     renamed = "name" in changes and changes["name"] != person.name
-    phone_changed = "phone" in changes and _set_phone(phones, person, changes["phone"])
+    phone_changed = "phone" in changes and phones.assign(person, changes["phone"], sealed_attr="phone_enc",
+                                                          index_attr="phone_index")
     if "name" in changes:
         person.name = changes["name"]
     if "region_code" in changes:
@@ -406,7 +364,9 @@ async def update_person(session: AsyncSession, actor: Principal, phones: Phones,
     if after == before and not phone_changed:
         return person
     await session.flush()
-    await _announce_person(session, person)
+    # Announced before the memberships it moves (their events follow it); audited last.
+    await RECORDS.outbox.emit(session, _person_changed(person), aggregate_type="person", aggregate_id=person.id,
+                              region_code=person.region_code)
     if renamed:
         await repo.rename_in_projects(person.id, person.name)
     if renamed or relinked:
@@ -417,8 +377,8 @@ async def update_person(session: AsyncSession, actor: Principal, phones: Phones,
     changed = diff(before, after)
     if phone_changed:  # two numbers can share a mask: say that it changed all the same
         changed["before"]["phone"], changed["after"]["phone"] = before["phone"], after["phone"]
-    await RECORDS.audit.record(session, actor=actor, action="person.update", entity_type="person",
-                               entity_id=person.id, region_code=person.region_code, **changed)
+    await RECORDS.record_change(session, actor, action="person.update", entity_type="person", entity_id=person.id,
+                                region_code=person.region_code, before=changed["before"], after=changed["after"])
     return person
 
 
@@ -440,6 +400,18 @@ POSITION_AUDITED = ("person_id", "unit_id", "title", "started_on", "ended_on")
 
 def position_snapshot(position: Position) -> dict[str, Any]:
     return {name: getattr(position, name) for name in POSITION_AUDITED}
+
+
+async def _record_position(session: AsyncSession, actor: Principal, position: Position, unit: CommandUnit | None,
+                           action: str, *, before: dict[str, Any] | None = None, after: dict[str, Any],
+                           changed_only: bool = False) -> None:
+    event = PositionChanged(id=position.id, person_id=position.person_id, unit_id=position.unit_id,
+                            title=position.title, started_on=position.started_on, ended_on=position.ended_on,
+                            version=position.version)
+    await RECORDS.record_change(session, actor, action=action, entity_type="position", entity_id=position.id,
+                                region_code=unit.region_code if unit else None,
+                                project_id=unit.project_id if unit else None, before=before, after=after,
+                                changed_only=changed_only, event=event)
 
 
 def _check_dates(start: dt.date | None, end: dt.date | None, path: str) -> None:
@@ -469,18 +441,12 @@ async def create_position(session: AsyncSession, actor: Principal, draft: Positi
     position = await PositionRepository(session).add(Position(
         person_id=draft.person_id, unit_id=draft.unit_id, title=draft.title, started_on=draft.started_on,
         ended_on=draft.ended_on))
-    await _announce_position(session, position, unit)
-    await RECORDS.audit.record(session, actor=actor, action="position.create", entity_type="position",
-                               entity_id=position.id, region_code=unit.region_code, project_id=unit.project_id,
-                               after=position_snapshot(position))
+    await _record_position(session, actor, position, unit, "position.create", after=position_snapshot(position))
     return position
 
 
 async def get_position(session: AsyncSession, actor: Principal, position_id: uuid.UUID) -> Position:
-    position = await PositionRepository(session).get_in_scope(position_id, actor.scope)
-    if position is None:
-        raise PositionNotFound()
-    return position
+    return await PositionRepository(session).require(position_id, actor.scope)
 
 
 async def list_positions(session: AsyncSession, actor: Principal, page: PageRequest, *,
@@ -506,10 +472,8 @@ async def update_position(session: AsyncSession, actor: Principal, position_id: 
     after = position_snapshot(position)
     if after != before:
         unit = await UnitRepository(session).get(position.unit_id)
-        await _announce_position(session, position, unit)
-        await RECORDS.audit.record(session, actor=actor, action="position.update", entity_type="position",
-                                   entity_id=position.id, region_code=unit.region_code if unit else None,
-                                   project_id=unit.project_id if unit else None, **diff(before, after))
+        await _record_position(session, actor, position, unit, "position.update", before=before, after=after,
+                               changed_only=True)
     return position
 
 
@@ -567,6 +531,8 @@ class Chain:
 
 async def _announce_responsibility(session: AsyncSession, r: Responsibility, person: Person | None,
                                    removed: bool = False) -> None:
+    """The event of a responsibility change. It carries the project but no region, unlike the change's
+    audit entry: it is emitted on its own (``record_change`` would give it the audit entry's region)."""
     await RECORDS.outbox.emit(session, ResponsibilityChanged(
         id=r.id, project_id=r.project_id, level=r.level, person_id=r.person_id, person_name=r.person_name,
         gateway_username=person.gateway_username if person else None, unit_id=r.unit_id,
@@ -628,17 +594,14 @@ async def assign_responsibility(session: AsyncSession, actor: Principal, project
         id=draft.id or uuid.uuid4(), project_id=project.id, level=level.value, person_id=person.id,
         person_name=person.name, unit_id=draft.unit_id, household_count=count, household_ids=ids, note=draft.note))
     await _announce_responsibility(session, r, person)
-    await RECORDS.audit.record(session, actor=actor, action="responsibility.create", entity_type="responsibility",
-                               entity_id=r.id, region_code=project.region_code, project_id=project.id,
-                               after=responsibility_snapshot(r))
+    await RECORDS.record_change(session, actor, action="responsibility.create", entity_type="responsibility",
+                                entity_id=r.id, region_code=project.region_code, project_id=project.id,
+                                after=responsibility_snapshot(r))
     return r
 
 
 async def get_responsibility(session: AsyncSession, actor: Principal, ident: uuid.UUID) -> Responsibility:
-    r = await ResponsibilityRepository(session).get_in_scope(ident, actor.scope)
-    if r is None:
-        raise ResponsibilityNotFound()
-    return r
+    return await ResponsibilityRepository(session).require(ident, actor.scope)
 
 
 async def update_responsibility(session: AsyncSession, actor: Principal, ident: uuid.UUID, changes: dict[str, Any],
@@ -683,9 +646,9 @@ async def update_responsibility(session: AsyncSession, actor: Principal, ident: 
     if after != before:
         holder = person or await PersonRepository(session).get(r.person_id)
         await _announce_responsibility(session, r, holder)
-        await RECORDS.audit.record(session, actor=actor, action="responsibility.update", entity_type="responsibility",
-                                   entity_id=r.id, region_code=project.region_code, project_id=project.id,
-                                   **diff(before, after))
+        await RECORDS.record_change(session, actor, action="responsibility.update", entity_type="responsibility",
+                                    entity_id=r.id, region_code=project.region_code, project_id=project.id,
+                                    before=before, after=after, changed_only=True)
     return r
 
 
@@ -699,9 +662,9 @@ async def remove_responsibility(session: AsyncSession, actor: Principal, ident: 
     before = responsibility_snapshot(r)
     await session.delete(r)
     await session.flush()
-    await RECORDS.audit.record(session, actor=actor, action="responsibility.delete", entity_type="responsibility",
-                               entity_id=ident, region_code=project.region_code, project_id=project.id,
-                               before=before)
+    await RECORDS.record_change(session, actor, action="responsibility.delete", entity_type="responsibility",
+                                entity_id=ident, region_code=project.region_code, project_id=project.id,
+                                before=before)
 
 
 # --- task forces --------------------------------------------------------------------------------
@@ -723,6 +686,8 @@ def member_snapshot(m: TaskForceMember) -> dict[str, Any]:
 
 
 async def _announce_member(session: AsyncSession, m: TaskForceMember) -> None:
+    """The event of a membership change, emitted on its own: it carries the project but no region
+    (unlike the audit entry), and a person's rename or relink announces it without an entry of its own."""
     await RECORDS.outbox.emit(session, TaskForceMemberChanged(
         id=m.id, project_id=m.project_id, task_force_id=m.unit_id, person_id=m.person_id, person_name=m.person_name,
         gateway_username=m.gateway_username, title=m.title, status="joined" if m.left_on is None else "left",
@@ -755,17 +720,14 @@ async def add_member(session: AsyncSession, actor: Principal, unit_id: uuid.UUID
         unit_id=unit.id, project_id=unit.project_id, person_id=person.id, person_name=person.name,
         gateway_username=person.gateway_username, title=draft.title, joined_on=joined_on))
     await _announce_member(session, member)
-    await RECORDS.audit.record(session, actor=actor, action="taskforce_member.create", entity_type="taskforce_member",
-                               entity_id=member.id, region_code=unit.region_code, project_id=unit.project_id,
-                               after=member_snapshot(member))
+    await RECORDS.record_change(session, actor, action="taskforce_member.create", entity_type="taskforce_member",
+                                entity_id=member.id, region_code=unit.region_code, project_id=unit.project_id,
+                                after=member_snapshot(member))
     return member
 
 
 async def get_member(session: AsyncSession, actor: Principal, member_id: uuid.UUID) -> TaskForceMember:
-    member = await MemberRepository(session).get_in_scope(member_id, actor.scope)
-    if member is None:
-        raise MemberNotFound()
-    return member
+    return await MemberRepository(session).require(member_id, actor.scope)
 
 
 async def list_members(session: AsyncSession, actor: Principal, unit_id: uuid.UUID, page: PageRequest,
@@ -798,8 +760,7 @@ async def update_member(session: AsyncSession, actor: Principal, member_id: uuid
     if after != before:
         project = await project_uc.get_project(session, actor, member.project_id)
         await _announce_member(session, member)
-        await RECORDS.audit.record(session, actor=actor, action="taskforce_member.update",
-                                   entity_type="taskforce_member", entity_id=member.id,
-                                   region_code=project.region_code, project_id=member.project_id,
-                                   **diff(before, after))
+        await RECORDS.record_change(session, actor, action="taskforce_member.update", entity_type="taskforce_member",
+                                    entity_id=member.id, region_code=project.region_code,
+                                    project_id=member.project_id, before=before, after=after, changed_only=True)
     return member

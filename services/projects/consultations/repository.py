@@ -12,8 +12,9 @@ from dataclasses import dataclass
 from sqlalchemy import Select, delete, exists, false, func, select
 
 from kernel.auth.principal import DataScope
-from kernel.db.repository import Repository, scope_clause
+from kernel.db.repository import Repository
 from kernel.pagination import PageRequest, PageResult
+from services.projects.consultations.errors import ConsultationNotFound
 from services.projects.consultations.models import (
     Ballot,
     BallotLog,
@@ -22,6 +23,7 @@ from services.projects.consultations.models import (
     EligibleHousehold,
 )
 from services.projects.registry.models import Project
+from services.projects.repository import ProjectScopedRepository
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,15 +43,16 @@ class Viewer:
     resident: bool = False
 
 
-class ConsultationRepository(Repository[Consultation]):
+class ConsultationRepository(ProjectScopedRepository[Consultation]):
     model = Consultation
+    not_found = ConsultationNotFound
+    project_key = Consultation.project_id
 
     async def exists(self, ident: uuid.UUID) -> bool:
         return (await self.session.scalar(select(Consultation.id).where(Consultation.id == ident))) is not None
 
     def _visible(self, viewer: Viewer) -> Select[tuple[Consultation]]:
-        stmt = (select(Consultation).join(Project, Project.id == Consultation.project_id)
-                .where(scope_clause(viewer.scope, Project.region_code, Project.id)))
+        stmt = self.scoped(viewer.scope)
         if viewer.resident:
             if viewer.household_id is None:
                 return stmt.where(false())
@@ -58,14 +61,18 @@ class ConsultationRepository(Repository[Consultation]):
                 EligibleHousehold.household_id == viewer.household_id))
         return stmt
 
-    async def get_visible(self, ident: uuid.UUID, viewer: Viewer, *, lock: str | None = None) -> Consultation | None:
-        """``lock``: "share" (a vote: the consultation must not close meanwhile) or "update" (close)."""
+    async def require_visible(self, ident: uuid.UUID, viewer: Viewer, *, lock: str | None = None) -> Consultation:
+        """The consultation if the viewer may see it, else ``ConsultationNotFound`` (as ``require``, for a
+        viewer). ``lock``: "share" (a vote: the consultation must not close meanwhile) or "update" (close)."""
         stmt = self._visible(viewer).where(Consultation.id == ident)
         if lock == "share":
             stmt = stmt.with_for_update(read=True, of=Consultation)
         elif lock == "update":
             stmt = stmt.with_for_update(of=Consultation)
-        return (await self.session.scalars(stmt)).first()
+        found = (await self.session.scalars(stmt)).first()
+        if found is None:
+            raise self.not_found()
+        return found
 
     async def region_of(self, consultation: Consultation) -> str:
         return str(await self.session.scalar(select(Project.region_code).where(Project.id == consultation.project_id)))

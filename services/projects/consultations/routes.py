@@ -2,29 +2,29 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import uuid
 from typing import Annotated, Any
 
 from fastapi import Query, Response, status
 
-from kernel.concurrency import etag, expected_version
+from kernel.concurrency import expected_version
 from kernel.idempotency.web import IdempotencyDep
-from kernel.web.deps import IfMatch, PageDep, SessionDep, api_router
+from kernel.web.deps import IfMatch, PageDep, SessionDep, UpdatedSince, api_router
 from kernel.web.problems import problem_responses
+from kernel.web.responses import created, with_etag
 from services.projects.consultations import service as uc
 from services.projects.consultations.rules import ConsultationKind
 from services.projects.consultations.schemas import (
     ConsultationCreate,
     ConsultationPage,
     ConsultationRead,
-    ConsultationStatus,
     ConsultationUpdate,
     HouseholdImport,
     HouseholdPage,
     HouseholdRead,
     ImportResult,
     ResultsRead,
+    StatusField,
     VoteBody,
     VoteRead,
     mask_name,
@@ -44,9 +44,7 @@ ONE = BASE + "/{consultation_id}"
 
 
 def _read(overview: Overview, response: Response) -> ConsultationRead:
-    read = ConsultationRead.of(overview)
-    response.headers["ETag"] = etag(read.version)
-    return read
+    return with_etag(ConsultationRead.of(overview), response)
 
 
 def _options(items: list[Any] | None) -> list[OptionDraft] | None:
@@ -65,10 +63,8 @@ async def create_consultation(body: ConsultationCreate, session: SessionDep, res
         threshold_base=body.threshold_base, participation_required=body.participation_required,
         participation_given="participation_required" in body.model_fields_set, id=body.id)
     overview = await uc.create_consultation(session, actor, draft)
-    response.headers["Location"] = f"{router.prefix}{BASE}/{overview.consultation.id}"
-    read = _read(overview, response)
-    await idem.save(response, read, status.HTTP_201_CREATED)
-    return read
+    return await created(ConsultationRead.of(overview), response,
+                         location=f"{router.prefix}{BASE}/{overview.consultation.id}", idem=idem)
 
 
 @router.get(BASE, response_model=ConsultationPage, summary="查询征询列表",
@@ -79,11 +75,9 @@ async def list_consultations(
     actor: ReadConsultations,
     project_id: Annotated[uuid.UUID | None, Query(description="所属项目")] = None,
     kind: Annotated[ConsultationKind | None, Query(description="类型")] = None,
-    status_: Annotated[ConsultationStatus | None, Query(alias="status", description="状态")] = None,
-    updated_since: Annotated[dt.datetime | None, Query(description="只返回此时间之后变更的征询（增量同步）")] = None,
+    status_: Annotated[StatusField | None, Query(alias="status", description="状态")] = None,
+    updated_since: Annotated[UpdatedSince, Query(description="只返回此时间之后变更的征询（增量同步）")] = None,
 ) -> ConsultationPage:
-    if updated_since is not None and updated_since.tzinfo is None:
-        updated_since = updated_since.replace(tzinfo=dt.UTC)
     items, cursor = await uc.list_consultations(session, actor, page, project_id=project_id, kind=kind,
                                                 status=status_, updated_since=updated_since)
     return ConsultationPage(items=[ConsultationRead.of(o) for o in items], next_cursor=cursor)
@@ -156,12 +150,11 @@ async def list_households(consultation_id: uuid.UUID, session: SessionDep, page:
                        201: {"model": VoteRead, "description": "首次投票"}})
 async def cast_vote(consultation_id: uuid.UUID, household_id: uuid.UUID, body: VoteBody, session: SessionDep,
                     response: Response, actor: VoteConsultations, if_match: IfMatch = None) -> VoteRead:
-    ballot, created = await uc.cast_vote(session, actor, consultation_id, household_id,
-                                         VoteRequest(body.choices, body.channel, body.paper_form_no), if_match)
-    response.headers["ETag"] = etag(ballot.version)
-    if created:
+    ballot, first = await uc.cast_vote(session, actor, consultation_id, household_id,
+                                       VoteRequest(body.choices, body.channel, body.paper_form_no), if_match)
+    if first:
         response.status_code = status.HTTP_201_CREATED
-    return VoteRead.of(ballot)
+    return with_etag(VoteRead.of(ballot), response)
 
 
 @router.get(ONE + "/votes/{household_id}", response_model=VoteRead, summary="查看一户的投票及改票记录",
@@ -169,8 +162,7 @@ async def cast_vote(consultation_id: uuid.UUID, household_id: uuid.UUID, body: V
 async def get_vote(consultation_id: uuid.UUID, household_id: uuid.UUID, session: SessionDep, response: Response,
                    actor: ReadConsultations) -> VoteRead:
     ballot, history = await uc.get_vote(session, actor, consultation_id, household_id)
-    response.headers["ETag"] = etag(ballot.version)
-    return VoteRead.of(ballot, list(history))
+    return with_etag(VoteRead.of(ballot, list(history)), response)
 
 
 @router.get(ONE + "/results", response_model=ResultsRead, summary="征询结果（进行中实时计算，结束后固定）",

@@ -1,7 +1,8 @@
-"""Pure vote counting for consultations (意愿征询, 改造“点单”, 居民代表评议, 满意度测评).
-No I/O: the use cases load the eligible count, the options and the current ballots and
-call ``tally``; the same function gives the live figures while a consultation is open
-and the figures frozen at its close.
+"""Pure vote counting for consultations (意愿征询, 改造“点单”, 居民代表评议, 满意度测评), and
+their vocabularies (kinds, threshold bases, statuses, ballot channels, each value with its
+Chinese label). No I/O: the use cases load the eligible count, the options and the current
+ballots and call ``tally``; the same function gives the live figures while a consultation is
+open and the figures frozen at its close.
 
 Rules written here:
 
@@ -29,40 +30,41 @@ not weighted by floor area); representatives' review participation ≥ 2/3 and s
 
 from __future__ import annotations
 
-import enum
 import re
 from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
+from kernel.vocabulary import LabelledEnum
+
 RATE_PLACES = Decimal("0.0001")
 
 
-class ConsultationKind(enum.StrEnum):
-    willingness = "willingness"                      # 征收意愿征询
-    renovation_menu = "renovation_menu"              # 改造内容“点单”
-    representative_review = "representative_review"  # 居民代表评议
-    satisfaction = "satisfaction"                    # 物业满意度测评
+class ConsultationKind(LabelledEnum):
+    willingness = "willingness", "征收意愿征询"
+    renovation_menu = "renovation_menu", "改造内容“点单”"
+    representative_review = "representative_review", "居民代表评议"
+    satisfaction = "satisfaction", "满意度测评"
 
 
-KIND_LABELS: dict[ConsultationKind, str] = {
-    ConsultationKind.willingness: "征收意愿征询",
-    ConsultationKind.renovation_menu: "改造内容“点单”",
-    ConsultationKind.representative_review: "居民代表评议",
-    ConsultationKind.satisfaction: "满意度测评",
-}
+class ThresholdBase(LabelledEnum):
+    eligible = "eligible", "占全部应参与户数"      # share of the eligible households
+    votes_cast = "votes_cast", "占实际参与户数"    # share of the households that took part
 
 
-class ThresholdBase(enum.StrEnum):
-    eligible = "eligible"      # share of the eligible households
-    votes_cast = "votes_cast"  # share of the households that took part
+class ConsultationStatus(LabelledEnum):
+    draft = "draft", "草稿"
+    open = "open", "进行中"
+    closed = "closed", "已结束"
 
 
-BASE_LABELS: dict[ThresholdBase, str] = {
-    ThresholdBase.eligible: "占全部应参与户数",
-    ThresholdBase.votes_cast: "占实际参与户数",
-}
+class Channel(LabelledEnum):
+    """How a ballot came in."""
+
+    app = "app", "居民 App"
+    field = "field", "入户（工作人员代录）"
+    paper = "paper", "纸质表决票（工作人员录入）"
 
 
 def approval_voting(kind: ConsultationKind) -> bool:

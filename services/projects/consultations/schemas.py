@@ -22,18 +22,19 @@ from kernel.pagination import Page
 from kernel.regions import CODE_PATTERN
 from kernel.web.schemas import MergePatch
 from services.projects.consultations.rules import (
-    BASE_LABELS,
-    KIND_LABELS,
+    Channel,
     ConsultationKind,
+    ConsultationStatus,
     ThresholdBase,
     format_share,
     parse_share,
 )
-from services.projects.consultations.service import CHANNEL_LABELS, Overview, threshold_of
+from services.projects.consultations.service import Overview, threshold_of
 
-STATUS_LABELS = {"draft": "草稿", "open": "进行中", "closed": "已结束"}
-ConsultationStatus = Literal["draft", "open", "closed"]
-Channel = Literal["app", "field", "paper"]
+# On the wire a status and a channel stay inline string enums, as they always were (a field typed by
+# the vocabulary itself would become a named component of the contract): Literals of its members.
+StatusField = Literal[ConsultationStatus.draft, ConsultationStatus.open, ConsultationStatus.closed]
+ChannelField = Literal[Channel.app, Channel.field, Channel.paper]
 
 
 def _share(value: Any) -> Any:
@@ -124,7 +125,7 @@ class MyVote(BaseModel):
     household_id: uuid.UUID
     voted: bool
     choices: list[uuid.UUID]
-    channel: Channel | None
+    channel: ChannelField | None
     cast_at: dt.datetime | None
     version: int | None = Field(description="选票版本（修改投票时作为 If-Match）")
 
@@ -136,7 +137,7 @@ class ConsultationRead(BaseModel):
     kind_label: str
     title: str
     question: str
-    status: ConsultationStatus
+    status: StatusField
     status_label: str
     opens_at: dt.datetime
     closes_at: dt.datetime
@@ -166,10 +167,10 @@ class ConsultationRead(BaseModel):
                              choices=list(b.choices) if b else [], channel=b.channel if b else None,
                              cast_at=b.cast_at if b else None, version=b.version if b else None)
         return cls(
-            id=c.id, project_id=c.project_id, kind=kind, kind_label=KIND_LABELS[kind], title=c.title,
-            question=c.question, status=c.status, status_label=STATUS_LABELS[c.status],
+            id=c.id, project_id=c.project_id, kind=kind, kind_label=kind.label, title=c.title,
+            question=c.question, status=c.status, status_label=ConsultationStatus(c.status).label,
             opens_at=c.opens_at, closes_at=c.closes_at, approval_voting=kind is ConsultationKind.renovation_menu,
-            support_required=format_share(t.support), threshold_base=t.base, threshold_base_label=BASE_LABELS[t.base],
+            support_required=format_share(t.support), threshold_base=t.base, threshold_base_label=t.base.label,
             participation_required=format_share(t.participation) if t.participation else None,
             options=[OptionRead.model_validate(x) for x in o.options], eligible=o.eligible, opened_at=c.opened_at,
             closed_at=c.closed_at, my_vote=my_vote, version=c.version, created_at=c.created_at,
@@ -219,7 +220,7 @@ class HouseholdRead(BaseModel):
     source: str = Field(description="imported 导入名单 / relocation 征迁户籍")
     voted: bool
     choices: list[uuid.UUID]
-    channel: Channel | None
+    channel: ChannelField | None
     cast_at: dt.datetime | None
 
 
@@ -232,7 +233,7 @@ class VoteBody(BaseModel):
 
     choices: list[uuid.UUID] = Field(max_length=50,
                                      description="所选选项 ID；“点单”可多选（也可不选），其他类型只选一项")
-    channel: Channel = Field(description="app 居民本人 / field 入户代录 / paper 纸质表决票录入")
+    channel: ChannelField = Field(description="app 居民本人 / field 入户代录 / paper 纸质表决票录入")
     paper_form_no: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)] | None = (
         Field(default=None, description="纸质表决票编号（channel 为 paper 时必填）"))
 
@@ -242,7 +243,7 @@ class BallotLogRead(BaseModel):
 
     ballot_version: int
     choices: list[uuid.UUID]
-    channel: Channel
+    channel: ChannelField
     paper_form_no: str | None
     cast_by: str
     cast_by_name: str
@@ -253,7 +254,7 @@ class VoteRead(BaseModel):
     consultation_id: uuid.UUID
     household_id: uuid.UUID
     choices: list[uuid.UUID]
-    channel: Channel
+    channel: ChannelField
     channel_label: str
     paper_form_no: str | None
     cast_by_name: str
@@ -264,7 +265,7 @@ class VoteRead(BaseModel):
     @classmethod
     def of(cls, ballot: Any, history: list[Any] | None = None) -> VoteRead:
         return cls(consultation_id=ballot.consultation_id, household_id=ballot.household_id,
-                   choices=list(ballot.choices), channel=ballot.channel, channel_label=CHANNEL_LABELS[ballot.channel],
+                   choices=list(ballot.choices), channel=ballot.channel, channel_label=Channel(ballot.channel).label,
                    paper_form_no=ballot.paper_form_no, cast_by_name=ballot.cast_by_name, cast_at=ballot.cast_at,
                    version=ballot.version, history=[BallotLogRead.model_validate(h) for h in history or []])
 
@@ -280,7 +281,7 @@ class OptionResultRead(BaseModel):
 
 
 class ResultsRead(BaseModel):
-    status: ConsultationStatus
+    status: StatusField
     frozen: bool = Field(description="true：征询已结束，结果已固定；false：进行中实时计算")
     computed_at: dt.datetime
     eligible: int

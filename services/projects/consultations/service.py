@@ -24,10 +24,9 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from contracts.projects import BallotCast, ConsultationChanged, ConsultationClosed, OptionFigures
-from kernel.audit.chain import diff
 from kernel.auth.principal import Principal
 from kernel.auth.roles import Role
-from kernel.concurrency import check_version, etag, expected_version
+from kernel.concurrency import check_version, expected_version
 from kernel.db.session import utcnow
 from kernel.errors import FieldError, PreconditionFailed
 from kernel.pagination import PageRequest, PageResult
@@ -38,7 +37,6 @@ from services.projects.consultations.errors import (
     ConsultationIdTaken,
     ConsultationInvalid,
     ConsultationNotDraft,
-    ConsultationNotFound,
     ConsultationNotReady,
     ConsultationProjectUnknown,
     ConsultationWrongStatus,
@@ -58,21 +56,17 @@ from services.projects.consultations.models import (
     EligibleHousehold,
 )
 from services.projects.consultations.repository import ConsultationFilter, ConsultationRepository, Viewer
-from services.projects.consultations.rules import ConsultationKind, Threshold, ThresholdBase
+from services.projects.consultations.rules import Channel, ConsultationKind, Threshold, ThresholdBase
 from services.projects.database import RECORDS
 from services.projects.registry import service as project_uc
 
 __all__ = [
-    "Channel", "ConsultationDraft", "HouseholdEntry", "OptionDraft", "Overview", "VoteRequest", "cast_vote",
+    "ConsultationDraft", "HouseholdEntry", "OptionDraft", "Overview", "VoteRequest", "cast_vote",
     "close_consultation", "create_consultation", "eligible_from_relocation", "get_consultation", "get_vote",
     "import_households", "list_consultations", "list_households", "open_consultation", "results",
     "update_consultation",
 ]
 
-#: Channels a ballot comes through.
-CHANNELS = ("app", "field", "paper")
-Channel = str
-CHANNEL_LABELS = {"app": "居民 App", "field": "入户（工作人员代录）", "paper": "纸质表决票（工作人员录入）"}
 #: Most households one import may carry.
 MAX_IMPORT = 5000
 
@@ -140,10 +134,7 @@ def _viewer(actor: Principal) -> Viewer:
 
 async def _get(session: AsyncSession, actor: Principal, consultation_id: uuid.UUID, *,
                lock: str | None = None) -> Consultation:
-    consultation = await ConsultationRepository(session).get_visible(consultation_id, _viewer(actor), lock=lock)
-    if consultation is None:
-        raise ConsultationNotFound()
-    return consultation
+    return await ConsultationRepository(session).require_visible(consultation_id, _viewer(actor), lock=lock)
 
 
 # --- records ---------------------------------------------------------------------------------------
@@ -159,25 +150,13 @@ def snapshot(c: Consultation, options: Sequence[ConsultationOption] | None = Non
     return out
 
 
-async def _announce(session: AsyncSession, c: Consultation) -> None:
-    await RECORDS.outbox.emit(session, ConsultationChanged(
-        id=c.id, project_id=c.project_id, kind=c.kind, title=c.title, status=c.status, opens_at=c.opens_at,
-        closes_at=c.closes_at, version=c.version,
-    ), aggregate_type="consultation", aggregate_id=c.id, region_code=await _region(session, c),
-        project_id=c.project_id)
+def _changed(c: Consultation) -> ConsultationChanged:
+    return ConsultationChanged(id=c.id, project_id=c.project_id, kind=c.kind, title=c.title, status=c.status,
+                               opens_at=c.opens_at, closes_at=c.closes_at, version=c.version)
 
 
 async def _region(session: AsyncSession, c: Consultation) -> str:
     return await ConsultationRepository(session).region_of(c)
-
-
-async def _audit(session: AsyncSession, actor: Principal, action: str, c: Consultation,
-                 before: dict[str, Any] | None, after: dict[str, Any], *, entity_type: str = "consultation",
-                 entity_id: Any = None) -> None:
-    changes = diff(before, after) if before is not None else {"after": after}
-    await RECORDS.audit.record(session, actor=actor, action=action, entity_type=entity_type,
-                               entity_id=entity_id or c.id, region_code=await _region(session, c),
-                               project_id=c.project_id, **changes)
 
 
 def threshold_of(c: Consultation) -> Threshold:
@@ -242,8 +221,9 @@ async def create_consultation(session: AsyncSession, actor: Principal, draft: Co
     options = _options(c, option_drafts)
     session.add_all(options)
     await session.flush()
-    await _announce(session, c)
-    await _audit(session, actor, "consultation.create", c, None, snapshot(c, options))
+    await RECORDS.record_change(session, actor, action="consultation.create", entity_type="consultation",
+                                entity_id=c.id, region_code=await _region(session, c), project_id=c.project_id,
+                                after=snapshot(c, options), event=_changed(c))
     return Overview(c, options, 0)
 
 
@@ -286,8 +266,9 @@ async def update_consultation(session: AsyncSession, actor: Principal, consultat
     after = snapshot(c, options)
     if after != before:
         await session.flush()
-        await _announce(session, c)
-        await _audit(session, actor, "consultation.update", c, before, after)
+        await RECORDS.record_change(session, actor, action="consultation.update", entity_type="consultation",
+                                    entity_id=c.id, region_code=await _region(session, c), project_id=c.project_id,
+                                    before=before, after=after, changed_only=True, event=_changed(c))
     return Overview(c, options, await repo.eligible_count(c.id))
 
 
@@ -333,8 +314,10 @@ async def import_households(session: AsyncSession, actor: Principal, consultatio
     eligible = await repo.eligible_count(c.id)
     if added or updated:
         # Counts only: the names are personal information and stay out of the audit trail.
-        await _audit(session, actor, "consultation.households_import", c, None,
-                     {"added": added, "updated": updated, "eligible": eligible})
+        await RECORDS.record_change(session, actor, action="consultation.households_import",
+                                    entity_type="consultation", entity_id=c.id, region_code=await _region(session, c),
+                                    project_id=c.project_id,
+                                    after={"added": added, "updated": updated, "eligible": eligible})
     return {"added": added, "updated": updated, "eligible": eligible}
 
 
@@ -376,8 +359,9 @@ async def open_consultation(session: AsyncSession, actor: Principal, consultatio
     c.status = "open"
     c.opened_at = utcnow()
     await session.flush()
-    await _announce(session, c)
-    await _audit(session, actor, "consultation.open", c, before, snapshot(c))
+    await RECORDS.record_change(session, actor, action="consultation.open", entity_type="consultation", entity_id=c.id,
+                                region_code=await _region(session, c), project_id=c.project_id, before=before,
+                                after=snapshot(c), changed_only=True, event=_changed(c))
     return Overview(c, list(await repo.options(c.id)), eligible)
 
 
@@ -412,6 +396,20 @@ async def _live(session: AsyncSession, c: Consultation) -> dict[str, Any]:
     return _figures(results)
 
 
+def _closed(c: Consultation, region: str, closed_at: dt.datetime, figures: dict[str, Any]) -> ConsultationClosed:
+    return ConsultationClosed(
+        id=c.id, project_id=c.project_id, region_code=region, kind=c.kind, title=c.title,
+        closed_at=closed_at, eligible=figures["eligible"], participants=figures["participants"],
+        participation_rate=figures["participation_rate"], participation_required=figures["participation_required"],
+        participation_met=figures["participation_met"], base=figures["base"],
+        support_required=figures["support_required"], support_count=figures["support_count"],
+        support_rate=figures["support_rate"], average_score=figures["average_score"],
+        threshold_met=figures["threshold_met"],
+        options=[OptionFigures(option_id=o["option_id"], label=o["label"], count=o["count"], rate=o["rate"],
+                               adopted=o["adopted"]) for o in figures["options"]],
+    )
+
+
 async def close_consultation(session: AsyncSession, actor: Principal, consultation_id: uuid.UUID,
                              expected: int | None) -> Overview:
     """Close the vote (before its closing time too) and freeze the results. The consultation row is
@@ -425,19 +423,11 @@ async def close_consultation(session: AsyncSession, actor: Principal, consultati
     closed_at = utcnow()
     c.status, c.closed_at, c.result = "closed", closed_at, {**figures, "computed_at": closed_at.isoformat()}
     await session.flush()
-    await RECORDS.outbox.emit(session, ConsultationClosed(
-        id=c.id, project_id=c.project_id, region_code=await _region(session, c), kind=c.kind, title=c.title,
-        closed_at=closed_at, eligible=figures["eligible"], participants=figures["participants"],
-        participation_rate=figures["participation_rate"], participation_required=figures["participation_required"],
-        participation_met=figures["participation_met"], base=figures["base"],
-        support_required=figures["support_required"], support_count=figures["support_count"],
-        support_rate=figures["support_rate"], average_score=figures["average_score"],
-        threshold_met=figures["threshold_met"],
-        options=[OptionFigures(option_id=o["option_id"], label=o["label"], count=o["count"], rate=o["rate"],
-                               adopted=o["adopted"]) for o in figures["options"]],
-    ), aggregate_type="consultation", aggregate_id=c.id, region_code=await _region(session, c),
-        project_id=c.project_id)
-    await _audit(session, actor, "consultation.close", c, before, {**snapshot(c), "result": figures})
+    region = await _region(session, c)
+    await RECORDS.record_change(session, actor, action="consultation.close", entity_type="consultation", entity_id=c.id,
+                                region_code=region, project_id=c.project_id, before=before,
+                                after={**snapshot(c), "result": figures}, changed_only=True,
+                                event=_closed(c, region, closed_at, figures))
     repo = ConsultationRepository(session)
     return Overview(c, list(await repo.options(c.id)), figures["eligible"])
 
@@ -541,14 +531,17 @@ async def cast_vote(session: AsyncSession, actor: Principal, consultation_id: uu
                           paper_form_no=vote.paper_form_no, cast_by=ballot.cast_by, cast_by_name=ballot.cast_by_name,
                           cast_at=now))
     await session.flush()
-    await RECORDS.outbox.emit(session, BallotCast(
-        consultation_id=c.id, project_id=c.project_id, household_id=household_id, choices=choices,
-        channel=vote.channel, cast_at=now, ballot_version=ballot.version),
-        aggregate_type="consultation", aggregate_id=c.id, region_code=await _region(session, c),
-        project_id=c.project_id)
-    await _audit(session, actor, "consultation.vote", c, before, _ballot_snapshot(ballot), entity_type="ballot",
-                 entity_id=f"{c.id}:{household_id}")
+    await RECORDS.record_change(session, actor, action="consultation.vote", entity_type="ballot",
+                                entity_id=f"{c.id}:{household_id}", region_code=await _region(session, c),
+                                project_id=c.project_id, before=before, after=_ballot_snapshot(ballot),
+                                changed_only=True, event=_cast(ballot), aggregate_type="consultation",
+                                aggregate_id=c.id)
     return ballot, created
+
+
+def _cast(b: Ballot) -> BallotCast:
+    return BallotCast(consultation_id=b.consultation_id, project_id=b.project_id, household_id=b.household_id,
+                      choices=list(b.choices), channel=b.channel, cast_at=b.cast_at, ballot_version=b.version)
 
 
 def _ballot_snapshot(b: Ballot) -> dict[str, Any]:
@@ -566,7 +559,3 @@ async def get_vote(session: AsyncSession, actor: Principal, consultation_id: uui
     if ballot is None:
         raise VoteNotFound()
     return ballot, await repo.ballot_log(c.id, household_id)
-
-
-def ballot_etag(ballot: Ballot) -> str:
-    return etag(ballot.version)

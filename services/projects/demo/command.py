@@ -25,7 +25,6 @@ from services.projects.command.repository import MemberRepository, PersonReposit
 from services.projects.command.service import (
     MemberDraft,
     PersonDraft,
-    Phones,
     PositionDraft,
     ResponsibilityDraft,
     UnitDraft,
@@ -172,7 +171,7 @@ PROJECT_DETAILS: dict[str, tuple[LegalBasis | None, tuple[float, float, float, f
 async def load(session: AsyncSession) -> dict[str, int]:
     """Returns how many records of each kind were added (or, for projects, completed)."""
     s = ProjectsSettings()
-    phones = Phones(PiiCipher.from_settings(s.pii_keyring, s.pii_active_key, s.pii_index_key))
+    phones = uc.person_phone(PiiCipher.from_settings(s.pii_keyring, s.pii_active_key, s.pii_index_key))
     added = dict.fromkeys(("command_units", "people", "positions", "responsibilities", "taskforce_members",
                            "projects_completed"), 0)
     units: dict[str, uuid.UUID] = {}

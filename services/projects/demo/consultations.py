@@ -23,7 +23,7 @@ from kernel.auth.roles import Role
 from kernel.db.session import utcnow
 from kernel.demo_ids import DEMO_NAMESPACE, demo_household_id, demo_project_id
 from services.projects.consultations.repository import ConsultationRepository
-from services.projects.consultations.rules import ConsultationKind
+from services.projects.consultations.rules import Channel, ConsultationKind
 from services.projects.consultations.service import (
     ConsultationDraft,
     HouseholdEntry,
@@ -85,23 +85,24 @@ async def _menu(session: AsyncSession) -> None:
     option = {o.label: o.id for o in overview.options}
     lift, drain, insulation, parking, charging, ageing = (option[label] for label in MENU)
     # n: (choices, channel); household 1 has not voted (the demo resident may try it)
-    ballots: dict[int, tuple[list[uuid.UUID], str]] = {
-        2: ([lift, drain, ageing], "app"), 3: ([lift, drain], "app"), 4: ([lift, parking, charging], "app"),
-        5: ([drain, insulation], "app"), 6: ([lift, drain, ageing], "app"), 7: ([lift], "app"),
-        9: ([lift, drain], "field"), 10: ([drain, ageing], "field"), 11: ([lift, drain, parking], "field"),
-        12: ([lift, ageing], "field"), 13: ([drain], "field"), 14: ([lift, drain, insulation], "field"),
-        17: ([lift, drain], "paper"), 18: ([lift, charging], "paper"), 19: ([drain, parking], "paper"),
-        20: ([lift, drain, ageing], "paper"), 21: ([], "paper"),
+    app, field, paper = Channel.app, Channel.field, Channel.paper
+    ballots: dict[int, tuple[list[uuid.UUID], Channel]] = {
+        2: ([lift, drain, ageing], app), 3: ([lift, drain], app), 4: ([lift, parking, charging], app),
+        5: ([drain, insulation], app), 6: ([lift, drain, ageing], app), 7: ([lift], app),
+        9: ([lift, drain], field), 10: ([drain, ageing], field), 11: ([lift, drain, parking], field),
+        12: ([lift, ageing], field), 13: ([drain], field), 14: ([lift, drain, insulation], field),
+        17: ([lift, drain], paper), 18: ([lift, charging], paper), 19: ([drain, parking], paper),
+        20: ([lift, drain, ageing], paper), 21: ([], paper),
     }
     for n, (choices, channel) in ballots.items():
         household = demo_household_id(MENU_PROJECT, n)
-        actor = _resident(MENU_PROJECT, n, MENU_REGION) if channel == "app" else FIELD_WORKER
-        form = f"QCL-2026-{n:03d}" if channel == "paper" else None
-        await cast_vote(session, actor if channel != "paper" else CLERK, c.id, household,
+        actor = _resident(MENU_PROJECT, n, MENU_REGION) if channel is app else FIELD_WORKER
+        form = f"QCL-2026-{n:03d}" if channel is paper else None
+        await cast_vote(session, actor if channel is not paper else CLERK, c.id, household,
                         VoteRequest(choices, channel, form), None)
     # one household changed its mind in the app: the log keeps both
     await cast_vote(session, _resident(MENU_PROJECT, 7, MENU_REGION), c.id, demo_household_id(MENU_PROJECT, 7),
-                    VoteRequest([lift, parking], "app"), "*")
+                    VoteRequest([lift, parking], app), "*")
 
 
 async def _round(session: AsyncSession) -> None:
@@ -119,11 +120,11 @@ async def _round(session: AsyncSession) -> None:
     yes, no = (o.id for o in overview.options)
     against = {5, 19, 31}
     for n in range(1, 37):
-        channel = "field" if n % 3 else "paper"
-        await cast_vote(session, FIELD_WORKER if channel == "field" else CLERK, c.id,
+        channel = Channel.field if n % 3 else Channel.paper
+        await cast_vote(session, FIELD_WORKER if channel is Channel.field else CLERK, c.id,
                         demo_household_id(ROUND_PROJECT, n),
                         VoteRequest([no if n in against else yes], channel,
-                                    f"LL-YY-{n:03d}" if channel == "paper" else None), None)
+                                    f"LL-YY-{n:03d}" if channel is Channel.paper else None), None)
     # every household answered: the task force closes the round early (33 of 36 agree: 91.67% ≥ 90%)
     await close_consultation(session, SYSTEM, c.id, c.version)
 

@@ -10,6 +10,7 @@ from decimal import Decimal
 import structlog
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from contracts.projects import LandPath, ProjectType, Stage
 from kernel.auth.principal import SYSTEM, DataScope
 from kernel.db.session import apply_scope, make_database
 from kernel.demo_ids import demo_project_id
@@ -18,7 +19,6 @@ from services.projects.regions.service import RegionDraft, create_region
 from services.projects.registry.repository import ProjectRepository
 from services.projects.registry.service import ProjectDraft, create_project
 from services.projects.settings import ProjectsSettings
-from services.projects.vocabulary import LandPath, ProjectType, Stage
 
 __all__ = ["PROJECTS", "REGIONS", "demo_project_id", "seed_demo"]
 

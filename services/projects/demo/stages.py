@@ -8,11 +8,11 @@ import datetime as dt
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from contracts.projects import Stage
 from kernel.auth.principal import SYSTEM
 from kernel.demo_ids import demo_project_id
 from services.projects.stages.repository import StagePlanRepository
 from services.projects.stages.service import plan_stages
-from services.projects.vocabulary import Stage
 
 D = dt.date
 PLANS: dict[str, dict[Stage, tuple[dt.date, dt.date]]] = {

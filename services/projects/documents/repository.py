@@ -12,27 +12,36 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import undefer
 
 from kernel.auth.principal import DataScope
-from kernel.db.repository import Repository
+from services.projects.documents.errors import DocumentNotFound
 from services.projects.documents.models import WorkDocument
-from services.projects.registry.models import Project
-from services.projects.repository import project_in_scope
+from services.projects.repository import ProjectScopedRepository
 
 
-class DocumentRepository(Repository[WorkDocument]):
+class DocumentRepository(ProjectScopedRepository[WorkDocument]):
     model = WorkDocument
+    not_found = DocumentNotFound
+    project_key = WorkDocument.project_id
 
-    async def get_in_scope(self, ident: uuid.UUID, scope: DataScope, *, with_content: bool = False,
-                           lock: bool = False) -> WorkDocument | None:
+    async def get_in_scope(self, ident: uuid.UUID, scope: DataScope, *, lock: bool = False,
+                           with_content: bool = False) -> WorkDocument | None:
         """``lock``: ``FOR NO KEY UPDATE`` of the document row, read afresh. That lock does not block the
-        key-share lock a new evidence row's foreign key takes, so closing a problem never waits on it."""
-        stmt = (select(WorkDocument).join(Project, Project.id == WorkDocument.project_id)
-                .where(WorkDocument.id == ident, project_in_scope(scope)))
+        key-share lock a new evidence row's foreign key takes, so closing a problem never waits on it.
+        ``with_content``: the content too (deferred otherwise)."""
+        stmt = self.scoped(scope).where(WorkDocument.id == ident)
         if with_content:
             stmt = stmt.options(undefer(WorkDocument.content))
         if lock:
             stmt = (stmt.with_for_update(of=WorkDocument, key_share=True)
                     .execution_options(populate_existing=True))
         return (await self.session.scalars(stmt)).first()
+
+    async def require(self, ident: uuid.UUID, scope: DataScope, *, lock: bool = False,
+                      with_content: bool = False) -> WorkDocument:
+        """As ``ScopedRepository.require``, with the content too when ``with_content``."""
+        found = await self.get_in_scope(ident, scope, lock=lock, with_content=with_content)
+        if found is None:
+            raise self.not_found()
+        return found
 
     async def of_task(self, task_id: uuid.UUID, *, include_withdrawn: bool = False) -> list[WorkDocument]:
         stmt = select(WorkDocument).where(WorkDocument.task_id == task_id)

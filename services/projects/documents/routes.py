@@ -13,6 +13,7 @@ from fastapi import APIRouter, Header, Response, status
 from kernel.idempotency.web import IdempotencyDep
 from kernel.web.deps import SessionDep
 from kernel.web.problems import problem_responses
+from kernel.web.responses import created
 from services.projects.documents import service as uc
 from services.projects.documents.schemas import DocumentList, DocumentRead, DocumentWithdraw
 from services.projects.documents.uploads import (
@@ -46,9 +47,7 @@ async def upload_task_document(task_id: uuid.UUID, file: FileField, session: Ses
     document = await tasks.add_task_document(session, actor, task_id, await read_upload(file, description, store),
                                              store)
     read = DocumentRead.model_validate(document)
-    response.headers["Location"] = read.download_url
-    await idem.save(response, read, status.HTTP_201_CREATED)
-    return read
+    return await created(read, response, location=read.download_url, idem=idem)
 
 
 @router.get("/tasks/{task_id}/documents", response_model=DocumentList, tags=["tasks"], summary="任务附件",
@@ -67,9 +66,7 @@ async def upload_problem_document(problem_id: uuid.UUID, file: FileField, sessio
     document = await problems.add_problem_document(session, actor, problem_id,
                                                    await read_upload(file, description, store), store)
     read = DocumentRead.model_validate(document)
-    response.headers["Location"] = read.download_url
-    await idem.save(response, read, status.HTTP_201_CREATED)
-    return read
+    return await created(read, response, location=read.download_url, idem=idem)
 
 
 @router.get("/problems/{problem_id}/documents", response_model=DocumentList, tags=["problems"], summary="问题附件",

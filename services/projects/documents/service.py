@@ -24,7 +24,7 @@ from pathlib import Path
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kernel.auth.principal import Principal
-from services.projects.documents.errors import DocumentNotFound, DocumentUnavailable, WithdrawalForbidden
+from services.projects.documents.errors import DocumentUnavailable, WithdrawalForbidden
 from services.projects.documents.models import WorkDocument
 from services.projects.documents.repository import DocumentRepository
 from services.projects.documents.rules import DEFAULT_MAX_BYTES, check_upload, may_withdraw, may_withdraw_any, owner_of
@@ -106,10 +106,7 @@ def read_content(document: WorkDocument, storage: DocumentStorage) -> bytes:
 async def get_document(session: AsyncSession, actor: Principal, document_id: uuid.UUID, *,
                        with_content: bool = False) -> WorkDocument:
     """A document in the caller's scope, withdrawn or not (its content too with ``with_content``)."""
-    document = await DocumentRepository(session).get_in_scope(document_id, actor.scope, with_content=with_content)
-    if document is None:
-        raise DocumentNotFound()
-    return document
+    return await DocumentRepository(session).require(document_id, actor.scope, with_content=with_content)
 
 
 async def task_documents(session: AsyncSession, task_id: uuid.UUID, *,
@@ -133,10 +130,7 @@ async def problem_documents_among(session: AsyncSession, problem_id: uuid.UUID,
 async def lock_document(session: AsyncSession, actor: Principal, document_id: uuid.UUID) -> WorkDocument:
     """The document read afresh and locked (``FOR NO KEY UPDATE``) for a withdrawal, so two withdrawals
     at once make one and a conflict; "not found" when it is no longer in the caller's scope."""
-    locked = await DocumentRepository(session).get_in_scope(document_id, actor.scope, lock=True)
-    if locked is None:
-        raise DocumentNotFound()
-    return locked
+    return await DocumentRepository(session).require(document_id, actor.scope, lock=True)
 
 
 #: An owner's use case that withdraws one of its documents (``tasks.service.withdraw_task_document``,
@@ -154,9 +148,7 @@ async def withdraw_document(session: AsyncSession, actor: Principal, document_id
     evidence of a closed problem."""
     if not may_withdraw_any(actor):
         raise WithdrawalForbidden()
-    document = await DocumentRepository(session).get_in_scope(document_id, actor.scope)
-    if document is None:
-        raise DocumentNotFound()
+    document = await DocumentRepository(session).require(document_id, actor.scope)
     owner = owner_of(document)
     if not may_withdraw(actor, document):
         raise WithdrawalForbidden(extra={"owner": owner})

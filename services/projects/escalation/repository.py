@@ -14,18 +14,15 @@ from sqlalchemy import ColumnElement, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from contracts.projects import Stage
 from kernel.auth.principal import DataScope
-from kernel.db.repository import Repository, scope_clause
+from kernel.db.repository import Repository, ScopedRepository, scope_clause
 from kernel.pagination import PageRequest, PageResult
 from services.projects.command.models import Responsibility
+from services.projects.escalation.errors import FiringNotFound
 from services.projects.escalation.models import EscalationFiring, EscalationRule
 from services.projects.registry.models import Project
 from services.projects.stages.models import StagePlan
-from services.projects.vocabulary import Stage
-
-
-def firing_scope(scope: DataScope) -> ColumnElement[bool]:
-    return scope_clause(scope, EscalationFiring.region_code, EscalationFiring.project_id)
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,11 +50,15 @@ class RuleRepository(Repository[EscalationRule]):
         return {r.id: r for r in rows}
 
 
-class FiringRepository(Repository[EscalationFiring]):
+class FiringRepository(ScopedRepository[EscalationFiring]):
     model = EscalationFiring
+    not_found = FiringNotFound
+
+    def in_scope(self, scope: DataScope) -> ColumnElement[bool]:
+        return scope_clause(scope, EscalationFiring.region_code, EscalationFiring.project_id)
 
     async def page(self, f: FiringFilter, scope: DataScope, page: PageRequest) -> PageResult[EscalationFiring]:
-        stmt = self.select().where(firing_scope(scope))
+        stmt = self.scoped(scope)
         if f.project_id is not None:
             stmt = stmt.where(EscalationFiring.project_id == f.project_id)
         if f.open_only:
@@ -65,11 +66,6 @@ class FiringRepository(Repository[EscalationFiring]):
         if f.region_prefix:
             stmt = stmt.where(EscalationFiring.region_code.startswith(f.region_prefix, autoescape=True))
         return await self.paginate(stmt, [EscalationFiring.created_at, EscalationFiring.id], page)
-
-    async def get_in_scope(self, ident: uuid.UUID, scope: DataScope) -> EscalationFiring | None:
-        firing: EscalationFiring | None = await self.session.scalar(
-            select(EscalationFiring).where(EscalationFiring.id == ident, firing_scope(scope)))
-        return firing
 
     async def episodes(self, rule_id: uuid.UUID) -> list[tuple[str, dt.date]]:
         """The (subject, first week) of every firing of the rule."""

@@ -7,11 +7,12 @@ from typing import Annotated, Any
 
 from fastapi import Query, Response, status
 
-from kernel.concurrency import etag, expected_version
+from kernel.concurrency import expected_version
 from kernel.idempotency.web import IdempotencyDep
 from kernel.regions import PREFIX_PATTERN
 from kernel.web.deps import IfMatch, PageDep, SessionDep, api_router
 from kernel.web.problems import problem_responses
+from kernel.web.responses import with_etag
 from services.projects.escalation import service as uc
 from services.projects.escalation.schemas import (
     FiringPage,
@@ -22,6 +23,7 @@ from services.projects.escalation.schemas import (
     RuleRead,
     RuleUpdate,
 )
+from services.projects.escalation.vocabulary import EscalationAction
 from services.projects.permissions import ManageEscalations, ReadProjects
 
 router = api_router("/api/v1/projects", "escalations")
@@ -29,14 +31,14 @@ router = api_router("/api/v1/projects", "escalations")
 
 def _rule(rule: Any) -> RuleRead:
     return RuleRead.model_validate({**{k: getattr(rule, k) for k in RuleRead.model_fields if hasattr(rule, k)},
-                                    "action_label": uc.ACTION_LABELS.get(rule.action, rule.action)})
+                                    "action_label": EscalationAction.label_of(rule.action)})
 
 
 def _firing(f: Any, rule: Any) -> FiringRead:
     values = {k: getattr(f, k) for k in FiringRead.model_fields if hasattr(f, k)}
     return FiringRead.model_validate({**values, "rule_code": rule.code, "rule_name": rule.name,
                                       "action": rule.action,
-                                      "action_label": uc.ACTION_LABELS.get(rule.action, rule.action)})
+                                      "action_label": EscalationAction.label_of(rule.action)})
 
 
 @router.get("/escalation-rules", response_model=RuleList, summary="预警规则列表")
@@ -48,9 +50,7 @@ async def list_rules(session: SessionDep, actor: ReadProjects) -> RuleList:
              summary="新增预警规则", responses=problem_responses(403, 409))
 async def create_rule(body: RuleCreate, session: SessionDep, actor: ManageEscalations, response: Response,
                       idem: IdempotencyDep) -> RuleRead:
-    rule = await uc.create_rule(session, actor, body.model_dump())
-    read = _rule(rule)
-    response.headers["ETag"] = etag(rule.version)
+    read = with_etag(_rule(await uc.create_rule(session, actor, body.model_dump())), response)
     await idem.save(response, read, status.HTTP_201_CREATED)
     return read
 
@@ -58,9 +58,7 @@ async def create_rule(body: RuleCreate, session: SessionDep, actor: ManageEscala
 @router.get("/escalation-rules/{rule_id}", response_model=RuleRead, summary="查看预警规则",
             responses=problem_responses(404))
 async def get_rule(rule_id: uuid.UUID, session: SessionDep, actor: ReadProjects, response: Response) -> RuleRead:
-    rule = await uc.get_rule(session, rule_id)
-    response.headers["ETag"] = etag(rule.version)
-    return _rule(rule)
+    return with_etag(_rule(await uc.get_rule(session, rule_id)), response)
 
 
 @router.patch("/escalation-rules/{rule_id}", response_model=RuleRead, summary="修改预警规则（周数、阈值、启停）",
@@ -69,8 +67,7 @@ async def update_rule(rule_id: uuid.UUID, body: RuleUpdate, session: SessionDep,
                       response: Response, if_match: IfMatch = None) -> RuleRead:
     changes = body.model_dump(exclude_unset=True, exclude_none=True)
     rule = await uc.update_rule(session, actor, rule_id, changes, expected_version(if_match))
-    response.headers["ETag"] = etag(rule.version)
-    return _rule(rule)
+    return with_etag(_rule(rule), response)
 
 
 @router.get("/escalations", response_model=FiringPage, summary="预警触发记录（约谈、取消评先资格等）")
@@ -91,8 +88,7 @@ async def list_firings(
 async def get_firing(firing_id: uuid.UUID, session: SessionDep, actor: ReadProjects,
                      response: Response) -> FiringRead:
     f = await uc.get_firing(session, actor, firing_id)
-    response.headers["ETag"] = etag(f.version)
-    return _firing(f, await uc.get_rule(session, f.rule_id))
+    return with_etag(_firing(f, await uc.get_rule(session, f.rule_id)), response)
 
 
 @router.post("/escalations/{firing_id}/resolve", response_model=FiringRead, summary="预警处理办结（填写处理情况）",
@@ -100,5 +96,4 @@ async def get_firing(firing_id: uuid.UUID, session: SessionDep, actor: ReadProje
 async def resolve_firing(firing_id: uuid.UUID, body: FiringResolve, session: SessionDep, actor: ManageEscalations,
                          response: Response, if_match: IfMatch = None) -> FiringRead:
     f = await uc.resolve_firing(session, actor, firing_id, body.note, expected_version(if_match))
-    response.headers["ETag"] = etag(f.version)
-    return _firing(f, await uc.get_rule(session, f.rule_id))
+    return with_etag(_firing(f, await uc.get_rule(session, f.rule_id)), response)

@@ -13,14 +13,13 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from contracts.projects import EscalationFired, EscalationResolved
-from kernel.audit.chain import diff
 from kernel.auth.principal import SYSTEM, Principal
 from kernel.concurrency import check_version
 from kernel.db.session import utcnow
 from kernel.pagination import PageRequest, PageResult
 from services.projects.database import RECORDS
 from services.projects.escalation import rules as pure
-from services.projects.escalation.errors import FiringAlreadyResolved, FiringNotFound, RuleCodeTaken, RuleNotFound
+from services.projects.escalation.errors import FiringAlreadyResolved, RuleCodeTaken, RuleNotFound
 from services.projects.escalation.models import EscalationFiring, EscalationRule
 from services.projects.escalation.repository import (
     EvaluationRepository,
@@ -28,21 +27,10 @@ from services.projects.escalation.repository import (
     FiringRepository,
     RuleRepository,
 )
+from services.projects.escalation.vocabulary import Concern
 from services.projects.feeds import service as feeds
 from services.projects.registry.models import Project
 
-ACTION_LABELS = {
-    "summon_deputy": "约谈分管领导",
-    "summon_principal": "约谈主要领导",
-    "revoke_award": "取消当年评先评优资格",
-    "notify": "通报",
-}
-LEVEL_LABELS = {
-    "lead_district_leader": "区级领导挂帅",
-    "township_secretary": "乡镇（街道）书记出征",
-    "department_head_on_duty": "部门领导坐班",
-    "responsible_staff": "具体人员包干",
-}
 RULE_FIELDS = ("name", "window_weeks", "threshold", "active", "action", "concerns", "region_prefix")
 
 
@@ -63,9 +51,8 @@ async def create_rule(session: AsyncSession, actor: Principal, values: dict[str,
     rule = EscalationRule(id=uuid.uuid4(), **values)
     session.add(rule)
     await session.flush()
-    await RECORDS.audit.record(session, actor=actor, action="escalation_rule.create", entity_type="escalation_rule",
-                               entity_id=rule.id, region_code=None, project_id=None,
-                               after={k: getattr(rule, k) for k in ("code", *RULE_FIELDS)})
+    await RECORDS.record_change(session, actor, action="escalation_rule.create", entity_type="escalation_rule",
+                                entity_id=rule.id, after={k: getattr(rule, k) for k in ("code", *RULE_FIELDS)})
     return rule
 
 
@@ -86,9 +73,8 @@ async def update_rule(session: AsyncSession, actor: Principal, rule_id: uuid.UUI
     await session.flush()
     after = {k: getattr(rule, k) for k in RULE_FIELDS}
     if after != before:
-        await RECORDS.audit.record(session, actor=actor, action="escalation_rule.update",
-                                   entity_type="escalation_rule", entity_id=rule.id, region_code=None,
-                                   project_id=None, **diff(before, after))
+        await RECORDS.record_change(session, actor, action="escalation_rule.update", entity_type="escalation_rule",
+                                    entity_id=rule.id, before=before, after=after, changed_only=True)
     return rule
 
 
@@ -117,7 +103,7 @@ async def _people(session: AsyncSession, project_ids: list[uuid.UUID], levels: l
         if (r.level, r.person_id) in seen:
             continue
         seen.add((r.level, r.person_id))
-        people.append({"level": r.level, "level_label": LEVEL_LABELS.get(r.level, r.level),
+        people.append({"level": r.level, "level_label": Concern.label_of(r.level),
                        "person_id": str(r.person_id), "name": r.person_name})
     return people
 
@@ -169,18 +155,15 @@ async def evaluate_escalations(session: AsyncSession, today: dt.date) -> dict[st
             if inserted is None:
                 continue  # another run got there first
             fired += 1
-            await RECORDS.outbox.emit(session, EscalationFired(
-                firing_id=firing_id, rule_code=rule.code, rule_name=rule.name, action=rule.action,
-                subject_kind=rule.subject, subject_key=f.subject, project_id=single.id if single else None,
-                region_code=region, episode_start=f.episode_start, week_ending=f.week_ending, weeks=f.weeks,
-                people=[{k: str(v) for k, v in p.items()} for p in people]),
-                aggregate_type="escalation_firing", aggregate_id=firing_id, region_code=region,
-                project_id=single.id if single else None)
-            await RECORDS.audit.record(session, actor=SYSTEM, action="escalation.fire",
-                                       entity_type="escalation_firing", entity_id=firing_id, region_code=region,
-                                       project_id=single.id if single else None,
-                                       after={"rule": rule.code, "subject": f.subject, "weeks": f.weeks,
-                                              "episode_start": f.episode_start})
+            await RECORDS.record_change(
+                session, SYSTEM, action="escalation.fire", entity_type="escalation_firing", entity_id=firing_id,
+                region_code=region, project_id=single.id if single else None,
+                after={"rule": rule.code, "subject": f.subject, "weeks": f.weeks, "episode_start": f.episode_start},
+                event=EscalationFired(
+                    firing_id=firing_id, rule_code=rule.code, rule_name=rule.name, action=rule.action,
+                    subject_kind=rule.subject, subject_key=f.subject, project_id=single.id if single else None,
+                    region_code=region, episode_start=f.episode_start, week_ending=f.week_ending, weeks=f.weeks,
+                    people=[{k: str(v) for k, v in p.items()} for p in people]))
     return {"rules": len(rules), "subjects": len(signing), "fired": fired}
 
 
@@ -194,10 +177,7 @@ async def list_firings(session: AsyncSession, actor: Principal, page: PageReques
 
 
 async def get_firing(session: AsyncSession, actor: Principal, firing_id: uuid.UUID) -> EscalationFiring:
-    firing = await FiringRepository(session).get_in_scope(firing_id, actor.scope)
-    if firing is None:
-        raise FiringNotFound()
-    return firing
+    return await FiringRepository(session).require(firing_id, actor.scope)
 
 
 async def resolve_firing(session: AsyncSession, actor: Principal, firing_id: uuid.UUID, note: str,
@@ -210,15 +190,12 @@ async def resolve_firing(session: AsyncSession, actor: Principal, firing_id: uui
     firing.resolved_by = actor.name or actor.subject
     firing.resolution_note = note
     await session.flush()
-    await RECORDS.outbox.emit(session, EscalationResolved(
-        firing_id=firing.id, project_id=firing.project_id, region_code=firing.region_code,
-        resolved_at=firing.resolved_at, note=note),
-        aggregate_type="escalation_firing", aggregate_id=firing.id, region_code=firing.region_code,
-        project_id=firing.project_id)
-    await RECORDS.audit.record(session, actor=actor, action="escalation.resolve", entity_type="escalation_firing",
-                               entity_id=firing.id, region_code=firing.region_code, project_id=firing.project_id,
-                               before={"resolved_at": None}, after={"resolved_at": firing.resolved_at,
-                                                                   "note": note})
+    await RECORDS.record_change(session, actor, action="escalation.resolve", entity_type="escalation_firing",
+                                entity_id=firing.id, region_code=firing.region_code, project_id=firing.project_id,
+                                before={"resolved_at": None}, after={"resolved_at": firing.resolved_at, "note": note},
+                                event=EscalationResolved(firing_id=firing.id, project_id=firing.project_id,
+                                                         region_code=firing.region_code,
+                                                         resolved_at=firing.resolved_at, note=note))
     return firing
 
 

@@ -8,13 +8,13 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import Select, select
+from sqlalchemy import select
 
 from kernel.auth.principal import DataScope
-from kernel.db.repository import Repository, scope_clause
 from kernel.pagination import PageRequest, PageResult
+from services.projects.land.errors import ParcelNotFound
 from services.projects.land.models import Parcel, ParcelHistory
-from services.projects.registry.models import Project
+from services.projects.repository import ProjectScopedRepository
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,8 +26,10 @@ class ParcelFilter:
     updated_since: dt.datetime | None = None
 
 
-class ParcelRepository(Repository[Parcel]):
+class ParcelRepository(ProjectScopedRepository[Parcel]):
     model = Parcel
+    not_found = ParcelNotFound
+    project_key = Parcel.project_id
 
     async def exists(self, ident: uuid.UUID) -> bool:
         """Whether the id is taken at all (any scope): for client-generated ids."""
@@ -39,15 +41,8 @@ class ParcelRepository(Repository[Parcel]):
             stmt = stmt.where(Parcel.id != other_than)
         return (await self.session.scalar(stmt)) is not None
 
-    def _scoped(self, scope: DataScope) -> Select[tuple[Parcel]]:
-        return (select(Parcel).join(Project, Project.id == Parcel.project_id)
-                .where(scope_clause(scope, Project.region_code, Project.id)))
-
-    async def get_in_scope(self, ident: uuid.UUID, scope: DataScope) -> Parcel | None:
-        return (await self.session.scalars(self._scoped(scope).where(Parcel.id == ident))).first()
-
     async def page(self, f: ParcelFilter, scope: DataScope, page: PageRequest) -> PageResult[Parcel]:
-        stmt = self._scoped(scope)
+        stmt = self.scoped(scope)
         if f.project_id is not None:
             stmt = stmt.where(Parcel.project_id == f.project_id)
         if f.status is not None:

@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import uuid
 from decimal import Decimal
 from typing import Annotated
 
 from fastapi import Query, Request, Response, status
 
-from kernel.concurrency import etag, expected_version
+from kernel.concurrency import expected_version
 from kernel.idempotency.web import IdempotencyDep
 from kernel.regions import PREFIX_PATTERN
-from kernel.web.deps import IfMatch, PageDep, SessionDep, api_router
+from kernel.web.deps import IfMatch, PageDep, SessionDep, UpdatedSince, api_router
 from kernel.web.problems import problem_responses
+from kernel.web.responses import created, with_etag
 from services.projects.land import service as uc
 from services.projects.land.rules import ParcelAction, ParcelStatus, PlannedUse
 from services.projects.land.schemas import (
@@ -37,9 +37,7 @@ def _factor(request: Request) -> Decimal:
 
 
 def _read(parcel: object, response: Response) -> ParcelRead:
-    read = ParcelRead.model_validate(parcel)
-    response.headers["ETag"] = etag(read.version)
-    return read
+    return with_etag(ParcelRead.model_validate(parcel), response)
 
 
 @router.post(BASE, status_code=status.HTTP_201_CREATED, response_model=ParcelRead, summary="登记地块",
@@ -47,10 +45,8 @@ def _read(parcel: object, response: Response) -> ParcelRead:
 async def create_parcel(body: ParcelCreate, request: Request, session: SessionDep, response: Response,
                         actor: WriteParcels, idem: IdempotencyDep) -> ParcelRead:
     parcel = await uc.create_parcel(session, actor, ParcelDraft(**body.model_dump()), factor=_factor(request))
-    response.headers["Location"] = f"{router.prefix}{BASE}/{parcel.id}"
-    read = _read(parcel, response)
-    await idem.save(response, read, status.HTTP_201_CREATED)
-    return read
+    return await created(ParcelRead.model_validate(parcel), response, location=f"{router.prefix}{BASE}/{parcel.id}",
+                         idem=idem)
 
 
 @router.get(BASE, response_model=ParcelPage, summary="查询地块列表")
@@ -62,10 +58,8 @@ async def list_parcels(
     status_: Annotated[ParcelStatus | None, Query(alias="status", description="状态")] = None,
     planned_use: Annotated[PlannedUse | None, Query(description="规划用途")] = None,
     region_prefix: Annotated[str | None, Query(pattern=PREFIX_PATTERN, description="地块所在区划代码前缀")] = None,
-    updated_since: Annotated[dt.datetime | None, Query(description="只返回此时间之后变更的地块（增量同步）")] = None,
+    updated_since: Annotated[UpdatedSince, Query(description="只返回此时间之后变更的地块（增量同步）")] = None,
 ) -> ParcelPage:
-    if updated_since is not None and updated_since.tzinfo is None:
-        updated_since = updated_since.replace(tzinfo=dt.UTC)
     result = await uc.list_parcels(session, actor, page, project_id=project_id, status=status_,
                                    planned_use=planned_use, region_prefix=region_prefix, updated_since=updated_since)
     return ParcelPage(items=[ParcelRead.model_validate(p) for p in result.items], next_cursor=result.next_cursor)

@@ -1,5 +1,6 @@
-"""Pure rules for land parcels (地块): mu ↔ m² conversion with its rounding rule, the
-status machine (清零 → 交地 → 挂牌 → 成交, with a withdrawn listing 流拍/撤牌 going back
+"""Pure rules for land parcels (地块): their vocabularies (statuses, planned uses, steps, reasons
+for a withdrawal, each value with its Chinese label), mu ↔ m² conversion with its rounding rule,
+the status machine (清零 → 交地 → 挂牌 → 成交, with a withdrawn listing 流拍/撤牌 going back
 to 交地), the dates of the steps, and the price per mu. No I/O.
 
 Rounding rule (the one place it is written): a figure derived from the other unit is
@@ -14,9 +15,10 @@ The factor (666.67 m² per mu by default) is a setting of the service.
 from __future__ import annotations
 
 import datetime as dt
-import enum
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+
+from kernel.vocabulary import LabelledEnum
 
 TWO_PLACES = Decimal("0.01")
 DEFAULT_SQUARE_METRES_PER_MU = Decimal("666.67")
@@ -26,55 +28,29 @@ def round2(value: Decimal) -> Decimal:
     return value.quantize(TWO_PLACES, rounding=ROUND_HALF_UP)
 
 
-class ParcelStatus(enum.StrEnum):
-    cleared = "cleared"
-    handed_over = "handed_over"
-    listed = "listed"
-    sold = "sold"
+class ParcelStatus(LabelledEnum):
+    cleared = "cleared", "已清零"
+    handed_over = "handed_over", "已交地"
+    listed = "listed", "挂牌"
+    sold = "sold", "成交"
 
 
-PARCEL_STATUS_LABELS: dict[ParcelStatus, str] = {
-    ParcelStatus.cleared: "已清零",
-    ParcelStatus.handed_over: "已交地",
-    ParcelStatus.listed: "挂牌",
-    ParcelStatus.sold: "成交",
-}
+class PlannedUse(LabelledEnum):
+    residential = "residential", "住宅"
+    commercial = "commercial", "商业"
+    commercial_residential = "commercial_residential", "商住"
+    industrial = "industrial", "工业"
+    public_service = "public_service", "公共管理与公共服务"
+    infrastructure = "infrastructure", "交通与市政设施"
+    green_space = "green_space", "绿地与广场"
 
 
-class PlannedUse(enum.StrEnum):
-    residential = "residential"
-    commercial = "commercial"
-    commercial_residential = "commercial_residential"
-    industrial = "industrial"
-    public_service = "public_service"
-    infrastructure = "infrastructure"
-    green_space = "green_space"
+class ParcelAction(LabelledEnum):
+    hand_over = "hand_over", "交地"
+    list = "list", "挂牌"
+    withdraw = "withdraw", "流拍/撤牌"  # back to handed over
+    sell = "sell", "成交"
 
-
-PLANNED_USE_LABELS: dict[PlannedUse, str] = {
-    PlannedUse.residential: "住宅",
-    PlannedUse.commercial: "商业",
-    PlannedUse.commercial_residential: "商住",
-    PlannedUse.industrial: "工业",
-    PlannedUse.public_service: "公共管理与公共服务",
-    PlannedUse.infrastructure: "交通与市政设施",
-    PlannedUse.green_space: "绿地与广场",
-}
-
-
-class ParcelAction(enum.StrEnum):
-    hand_over = "hand_over"  # 交地
-    list = "list"            # 挂牌
-    withdraw = "withdraw"    # 流拍 / 撤牌: back to handed over
-    sell = "sell"            # 成交
-
-
-ACTION_LABELS: dict[ParcelAction, str] = {
-    ParcelAction.hand_over: "交地",
-    ParcelAction.list: "挂牌",
-    ParcelAction.withdraw: "流拍/撤牌",
-    ParcelAction.sell: "成交",
-}
 
 #: The only moves there are: from a status, by an action, to a status.
 TRANSITIONS: dict[tuple[ParcelStatus, ParcelAction], ParcelStatus] = {
@@ -85,15 +61,9 @@ TRANSITIONS: dict[tuple[ParcelStatus, ParcelAction], ParcelStatus] = {
 }
 
 
-class WithdrawalReason(enum.StrEnum):
-    failed_auction = "failed_auction"  # 流拍
-    withdrawn = "withdrawn"            # 撤牌
-
-
-WITHDRAWAL_LABELS: dict[WithdrawalReason, str] = {
-    WithdrawalReason.failed_auction: "流拍",
-    WithdrawalReason.withdrawn: "撤牌",
-}
+class WithdrawalReason(LabelledEnum):
+    failed_auction = "failed_auction", "流拍"
+    withdrawn = "withdrawn", "撤牌"
 
 
 # --- areas ----------------------------------------------------------------------------------------
@@ -184,11 +154,11 @@ def check_transition(current: ParcelStatus, action: ParcelAction, on: dt.date, d
     except a withdrawn listing, no date in the future, none before the step it follows."""
     target = next_status(current, action)
     if target is None:
-        allowed = "、".join(ACTION_LABELS[a] for (s, a) in TRANSITIONS if s == current) or "无"
+        allowed = "、".join(a.label for (s, a) in TRANSITIONS if s == current) or "无"
         return Refusal("transition_not_allowed",
-                       f"地块当前为“{PARCEL_STATUS_LABELS[current]}”，不能{ACTION_LABELS[action]}（可进行：{allowed}）")
+                       f"地块当前为“{current.label}”，不能{action.label}（可进行：{allowed}）")
     if on > today:
-        return Refusal("date_in_future", f"{ACTION_LABELS[action]}日期不能晚于今天（{today.isoformat()}）")
+        return Refusal("date_in_future", f"{action.label}日期不能晚于今天（{today.isoformat()}）")
     previous = {
         ParcelAction.hand_over: ("清零", dates.cleared_on),
         ParcelAction.list: ("交地", dates.handed_over_on),
@@ -198,7 +168,7 @@ def check_transition(current: ParcelStatus, action: ParcelAction, on: dt.date, d
     label, before = previous
     if before is not None and on < before:
         return Refusal("date_before_previous_step",
-                       f"{ACTION_LABELS[action]}日期不能早于{label}日期（{before.isoformat()}）")
+                       f"{action.label}日期不能早于{label}日期（{before.isoformat()}）")
     return target
 
 

@@ -12,10 +12,6 @@ from kernel.pagination import Page
 from kernel.types import Area, LandMu, NonNegativeMoney
 from kernel.web.schemas import MergePatch, RegionCode, attributes_of
 from services.projects.land.rules import (
-    ACTION_LABELS,
-    PARCEL_STATUS_LABELS,
-    PLANNED_USE_LABELS,
-    WITHDRAWAL_LABELS,
     ParcelAction,
     ParcelStatus,
     PlannedUse,
@@ -95,8 +91,8 @@ class ParcelRead(BaseModel):
         if isinstance(data, dict):
             return data
         values = attributes_of(cls, data)
-        values["planned_use_label"] = PLANNED_USE_LABELS[PlannedUse(data.planned_use)]
-        values["status_label"] = PARCEL_STATUS_LABELS[ParcelStatus(data.status)]
+        values["planned_use_label"] = PlannedUse(data.planned_use).label
+        values["status_label"] = ParcelStatus(data.status).label
         values["price_per_mu"] = (price_per_mu(data.sale_price, data.area_mu)
                                   if data.sale_price is not None else None)
         return values
@@ -165,10 +161,10 @@ class ParcelHistoryRead(BaseModel):
             return data
         values = attributes_of(cls, data)
         action = data.action
-        values["action_label"] = ACTION_LABELS[ParcelAction(action)] if action in ParcelAction.__members__ else "登记"
+        values["action_label"] = ParcelAction(action).label if action in ParcelAction.__members__ else "登记"
         details = dict(data.details or {})
         if details.get("reason") in WithdrawalReason.__members__:
-            details["reason_label"] = WITHDRAWAL_LABELS[WithdrawalReason(details["reason"])]
+            details["reason_label"] = WithdrawalReason(details["reason"]).label
         values["details"] = details
         return values
 

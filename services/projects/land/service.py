@@ -3,7 +3,7 @@ withdrawn listing back to 交地), read, list, history. They receive the session
 never commit. A parcel is seen through its project: one outside the caller's scope is "not
 found". Every change is audited and announced (``projects.parcel.changed``); a sale also emits
 ``projects.parcel.sold`` (land-sale income, for funding) in the same transaction.
-The rules themselves (areas, status machine, dates, price) are in ``parcel_rules``."""
+The rules themselves (areas, status machine, dates, price) are in ``rules``."""
 
 from __future__ import annotations
 
@@ -18,7 +18,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from contracts.projects import ParcelChanged, ParcelSold
 from kernel import calendar
-from kernel.audit.chain import diff
 from kernel.auth.principal import Principal
 from kernel.concurrency import check_version
 from kernel.errors import FieldError
@@ -30,7 +29,6 @@ from services.projects.land.errors import (
     ParcelCodeTaken,
     ParcelDateInvalid,
     ParcelIdTaken,
-    ParcelNotFound,
     ParcelPriceInvalid,
     ParcelProjectUnknown,
     ParcelSettled,
@@ -85,21 +83,22 @@ def snapshot(parcel: Parcel) -> dict[str, Any]:
     return {name: getattr(parcel, name) for name in AUDITED}
 
 
-async def _announce(session: AsyncSession, parcel: Parcel) -> None:
-    await RECORDS.outbox.emit(session, ParcelChanged(
+def _changed(parcel: Parcel) -> ParcelChanged:
+    return ParcelChanged(
         id=parcel.id, project_id=parcel.project_id, code=parcel.code, name=parcel.name,
         region_code=parcel.region_code, area_mu=parcel.area_mu, area_m2=parcel.area_m2,
         planned_use=parcel.planned_use, status=parcel.status, cleared_on=parcel.cleared_on,
         handed_over_on=parcel.handed_over_on, listed_on=parcel.listed_on, sold_on=parcel.sold_on,
         version=parcel.version,
-    ), aggregate_type="parcel", aggregate_id=parcel.id, region_code=parcel.region_code, project_id=parcel.project_id)
+    )
 
 
-async def _audit(session: AsyncSession, actor: Principal, action: str, parcel: Parcel,
-                 before: dict[str, Any] | None, after: dict[str, Any]) -> None:
-    changes = diff(before, after) if before is not None else {"after": after}
-    await RECORDS.audit.record(session, actor=actor, action=action, entity_type="parcel", entity_id=parcel.id,
-                               region_code=parcel.region_code, project_id=parcel.project_id, **changes)
+def _sold(parcel: Parcel, on: dt.date, buyer: str, price: Decimal) -> ParcelSold:
+    return ParcelSold(
+        parcel_id=parcel.id, parcel_code=parcel.code, project_id=parcel.project_id,
+        region_code=parcel.region_code, amount=price, sale_date=on, buyer=buyer, area_mu=parcel.area_mu,
+        price_per_mu=rules.price_per_mu(price, parcel.area_mu),
+    )
 
 
 async def _history(session: AsyncSession, actor: Principal, parcel: Parcel, action: str,
@@ -139,16 +138,14 @@ async def create_parcel(session: AsyncSession, actor: Principal, draft: ParcelDr
         area_mu=mu, area_m2=m2, planned_use=draft.planned_use.value, status=ParcelStatus.cleared.value,
         cleared_on=draft.cleared_on, note=draft.note))
     await _history(session, actor, parcel, "register", None, draft.cleared_on, {})
-    await _announce(session, parcel)
-    await _audit(session, actor, "parcel.create", parcel, None, snapshot(parcel))
+    await RECORDS.record_change(session, actor, action="parcel.create", entity_type="parcel", entity_id=parcel.id,
+                                region_code=parcel.region_code, project_id=parcel.project_id,
+                                after=snapshot(parcel), event=_changed(parcel))
     return parcel
 
 
 async def get_parcel(session: AsyncSession, actor: Principal, parcel_id: uuid.UUID) -> Parcel:
-    parcel = await ParcelRepository(session).get_in_scope(parcel_id, actor.scope)
-    if parcel is None:
-        raise ParcelNotFound()
-    return parcel
+    return await ParcelRepository(session).require(parcel_id, actor.scope)
 
 
 async def list_parcels(session: AsyncSession, actor: Principal, page: PageRequest, *,
@@ -193,8 +190,10 @@ async def update_parcel(session: AsyncSession, actor: Principal, parcel_id: uuid
     after = snapshot(parcel)
     if after != before:
         await session.flush()
-        await _announce(session, parcel)
-        await _audit(session, actor, "parcel.update", parcel, before, after)
+        await RECORDS.record_change(session, actor, action="parcel.update", entity_type="parcel",
+                                    entity_id=parcel.id, region_code=parcel.region_code,
+                                    project_id=parcel.project_id, before=before, after=after, changed_only=True,
+                                    event=_changed(parcel))
     return parcel
 
 
@@ -224,6 +223,7 @@ async def step_parcel(session: AsyncSession, actor: Principal, parcel_id: uuid.U
                        a.value for (s, a) in rules.TRANSITIONS if s == current]})
     before = snapshot(parcel)
     details: dict[str, Any] = {}
+    sale: tuple[str, Decimal] | None = None
     if step.action is ParcelAction.hand_over:
         parcel.handed_over_on = step.on
     elif step.action is ParcelAction.list:
@@ -248,14 +248,13 @@ async def step_parcel(session: AsyncSession, actor: Principal, parcel_id: uuid.U
     parcel.status = outcome.value
     await session.flush()
     await _history(session, actor, parcel, step.action.value, current.value, step.on, details)
-    await _announce(session, parcel)
-    if step.action is ParcelAction.sell:
-        buyer, price = _sale(step, parcel)
-        await RECORDS.outbox.emit(session, ParcelSold(
-            parcel_id=parcel.id, parcel_code=parcel.code, project_id=parcel.project_id,
-            region_code=parcel.region_code, amount=price, sale_date=step.on, buyer=buyer, area_mu=parcel.area_mu,
-            price_per_mu=rules.price_per_mu(price, parcel.area_mu),
-        ), aggregate_type="parcel", aggregate_id=parcel.id, region_code=parcel.region_code,
-            project_id=parcel.project_id)
-    await _audit(session, actor, f"parcel.{step.action.value}", parcel, before, snapshot(parcel))
+    event: ParcelChanged | ParcelSold = _changed(parcel)
+    if sale is not None:
+        # The change first, then the land-sale income (funding), then the audit entry.
+        await RECORDS.outbox.emit(session, event, aggregate_type="parcel", aggregate_id=parcel.id,
+                                  region_code=parcel.region_code, project_id=parcel.project_id)
+        event = _sold(parcel, step.on, *sale)
+    await RECORDS.record_change(session, actor, action=f"parcel.{step.action.value}", entity_type="parcel",
+                                entity_id=parcel.id, region_code=parcel.region_code, project_id=parcel.project_id,
+                                before=before, after=snapshot(parcel), changed_only=True, event=event)
     return parcel

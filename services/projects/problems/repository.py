@@ -14,11 +14,11 @@ from dataclasses import dataclass
 from sqlalchemy import ColumnElement, and_, literal_column, not_, select
 
 from kernel.auth.principal import DataScope
-from kernel.db.repository import Repository
 from kernel.pagination import PageRequest, PageResult
+from services.projects.problems.errors import ProblemNotFound
 from services.projects.problems.models import ProblemEvent, ProblemEvidence, ProblemRecord
 from services.projects.registry.models import Project
-from services.projects.repository import keyset_page, project_in_scope
+from services.projects.repository import ProjectScopedRepository, keyset_page, project_in_scope
 from services.projects.supervision.models import SupervisionItem
 
 
@@ -38,18 +38,13 @@ class ProblemFilter:
     today: dt.date | None = None
 
 
-class ProblemRepository(Repository[ProblemRecord]):
+class ProblemRepository(ProjectScopedRepository[ProblemRecord]):
     model = ProblemRecord
+    not_found = ProblemNotFound
+    project_key = ProblemRecord.project_id
 
     async def exists(self, ident: uuid.UUID) -> bool:
         return (await self.session.scalar(select(ProblemRecord.id).where(ProblemRecord.id == ident))) is not None
-
-    async def get_in_scope(self, ident: uuid.UUID, scope: DataScope, *, lock: bool = False) -> ProblemRecord | None:
-        stmt = (select(ProblemRecord).join(Project, Project.id == ProblemRecord.project_id)
-                .where(ProblemRecord.id == ident, project_in_scope(scope)))
-        if lock:
-            stmt = stmt.with_for_update(of=ProblemRecord)
-        return (await self.session.scalars(stmt)).first()
 
     async def page(self, f: ProblemFilter, scope: DataScope, page: PageRequest) -> PageResult[ProblemRecord]:
         stmt = select(ProblemRecord)

@@ -4,18 +4,18 @@ evidence, reopen, history, and the 10-day coordination agenda (旬协调). Paths
 
 from __future__ import annotations
 
-import datetime as dt
 import uuid
 from typing import Annotated, Any
 
 from fastapi import Query, Response, status
 
-from kernel.concurrency import etag, expected_version
+from kernel.concurrency import expected_version
 from kernel.idempotency.web import IdempotencyDep
 from kernel.pagination import PageResult
 from kernel.regions import PREFIX_PATTERN
-from kernel.web.deps import IfMatch, PageDep, SessionDep, api_router
+from kernel.web.deps import IfMatch, PageDep, SessionDep, UpdatedSince, api_router
 from kernel.web.problems import problem_responses
+from kernel.web.responses import created, with_etag
 from services.projects.permissions import ReadProjects, WriteProblems
 from services.projects.problems import service as uc
 from services.projects.problems.schemas import (
@@ -42,13 +42,7 @@ _AGENDA_DAYS = 10
 
 
 def _read(problem: object, response: Response) -> ProblemRead:
-    read = ProblemRead.model_validate(problem)
-    response.headers["ETag"] = etag(read.version)
-    return read
-
-
-def _utc(value: dt.datetime | None) -> dt.datetime | None:
-    return value.replace(tzinfo=dt.UTC) if value is not None and value.tzinfo is None else value
+    return with_etag(ProblemRead.model_validate(problem), response)
 
 
 def _page(result: PageResult[Any]) -> ProblemPage:
@@ -60,10 +54,8 @@ def _page(result: PageResult[Any]) -> ProblemPage:
 async def register_problem(project_id: uuid.UUID, body: ProblemCreate, session: SessionDep, response: Response,
                            actor: WriteProblems, idem: IdempotencyDep) -> ProblemRead:
     problem = await uc.register_problem(session, actor, uc.ProblemDraft(project_id=project_id, **body.model_dump()))
-    response.headers["Location"] = f"{router.prefix}/problems/{problem.id}"
-    read = _read(problem, response)
-    await idem.save(response, read, status.HTTP_201_CREATED)
-    return read
+    return await created(ProblemRead.model_validate(problem), response,
+                         location=f"{router.prefix}/problems/{problem.id}", idem=idem)
 
 
 @router.get("/projects/{project_id}/problems", response_model=ProblemPage, summary="项目问题清单",
@@ -77,11 +69,11 @@ async def list_project_problems(
     category: Annotated[ProblemCategory | None, Query(description="问题类别")] = None,
     overdue: Annotated[bool | None, _OVERDUE] = None,
     due_within_days: Annotated[int | None, _DUE_WITHIN] = None,
-    updated_since: Annotated[dt.datetime | None, _UPDATED_SINCE] = None,
+    updated_since: Annotated[UpdatedSince, _UPDATED_SINCE] = None,
 ) -> ProblemPage:
     return _page(await uc.list_problems(session, actor, page, project_id=project_id, status=status_,
                                         category=category, overdue=overdue, due_within_days=due_within_days,
-                                        updated_since=_utc(updated_since)))
+                                        updated_since=updated_since))
 
 
 @router.get("/problems", response_model=ProblemPage, summary="问题清单（管辖范围内所有项目）")
@@ -94,11 +86,11 @@ async def list_problems(
     category: Annotated[ProblemCategory | None, Query(description="问题类别")] = None,
     overdue: Annotated[bool | None, _OVERDUE] = None,
     due_within_days: Annotated[int | None, _DUE_WITHIN] = None,
-    updated_since: Annotated[dt.datetime | None, _UPDATED_SINCE] = None,
+    updated_since: Annotated[UpdatedSince, _UPDATED_SINCE] = None,
 ) -> ProblemPage:
     return _page(await uc.list_problems(session, actor, page, region_prefix=region_prefix, status=status_,
                                         category=category, overdue=overdue, due_within_days=due_within_days,
-                                        updated_since=_utc(updated_since)))
+                                        updated_since=updated_since))
 
 
 @router.get("/problems/agenda", response_model=ProblemPage, summary="旬协调议题：已逾期或临近清零时限的未销号问题",

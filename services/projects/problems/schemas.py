@@ -12,14 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_vali
 from kernel import calendar
 from kernel.pagination import Page
 from kernel.web.schemas import MergePatch, attributes_of
-from services.projects.problems.vocabulary import (
-    PROBLEM_CATEGORY_LABELS,
-    PROBLEM_EVENT_LABELS,
-    PROBLEM_STATUS_LABELS,
-    ProblemCategory,
-    ProblemEventKind,
-    ProblemStatus,
-)
+from services.projects.problems.vocabulary import ProblemCategory, ProblemEventKind, ProblemStatus
 
 Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000)]
@@ -95,8 +88,8 @@ class ProblemRead(OwnerRead):
         values = attributes_of(cls, data)
         today = calendar.today()
         status = ProblemStatus(data.status)
-        values.update(category_label=PROBLEM_CATEGORY_LABELS[ProblemCategory(data.category)],
-                      status_label=PROBLEM_STATUS_LABELS[status],
+        values.update(category_label=ProblemCategory(data.category).label,
+                      status_label=status.label,
                       overdue=status is ProblemStatus.open and data.deadline < today,
                       days_to_deadline=(data.deadline - today).days)
         return values
@@ -160,7 +153,7 @@ class ProblemEventRead(BaseModel):
         if isinstance(data, dict):
             return data
         values = attributes_of(cls, data)
-        values["kind_label"] = PROBLEM_EVENT_LABELS[ProblemEventKind(data.kind)]
+        values["kind_label"] = ProblemEventKind(data.kind).label
         return values
 
 

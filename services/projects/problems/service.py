@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from contracts.projects import ProblemChanged, SupervisionChanged
+from contracts.projects import ProblemChanged
 from kernel import calendar
 from kernel.audit.chain import diff
 from kernel.auth.principal import SYSTEM, Principal
@@ -32,21 +32,15 @@ from services.projects.problems.errors import (
     ProblemIdTaken,
     ProblemInvalid,
     ProblemNotClosed,
-    ProblemNotFound,
     ProblemNotOpen,
 )
 from services.projects.problems.models import ProblemEvent, ProblemEvidence, ProblemRecord
 from services.projects.problems.repository import ProblemFilter, ProblemRepository
-from services.projects.problems.vocabulary import (
-    PROBLEM_CATEGORY_LABELS,
-    ProblemCategory,
-    ProblemEventKind,
-    ProblemStatus,
-)
+from services.projects.problems.vocabulary import ProblemCategory, ProblemEventKind, ProblemStatus
 from services.projects.registry.models import Project
 from services.projects.registry.service import get_project
 from services.projects.supervision.models import SupervisionItem
-from services.projects.supervision.service import close_for_problem
+from services.projects.supervision.service import close_for_problem, supervision_changed
 from services.projects.supervision.vocabulary import SupervisionSource, SupervisionStatus
 
 __all__ = [
@@ -107,20 +101,12 @@ def is_overdue(problem: ProblemRecord, today: dt.date) -> bool:
     return problem.status == ProblemStatus.open.value and problem.deadline < today
 
 
-async def _announce(session: AsyncSession, problem: ProblemRecord, change: ProblemEventKind | str) -> None:
-    await RECORDS.outbox.emit(session, ProblemChanged(
+def _changed(problem: ProblemRecord, change: ProblemEventKind | str) -> ProblemChanged:
+    return ProblemChanged(
         id=problem.id, project_id=problem.project_id, change=str(change), category=problem.category,
         title=problem.title, status=problem.status, deadline=problem.deadline, closed_on=problem.closed_on,
         episode=problem.episode, version=problem.version,
-    ), aggregate_type="problem", aggregate_id=problem.id, project_id=problem.project_id)
-
-
-async def _audit(session: AsyncSession, actor: Principal, action: str, problem: ProblemRecord,
-                 project: Project, *, before: dict[str, Any] | None = None,
-                 after: dict[str, Any] | None = None) -> None:
-    await RECORDS.audit.record(session, actor=actor, action=action, entity_type="problem", entity_id=problem.id,
-                               region_code=project.region_code, project_id=problem.project_id,
-                               before=before, after=after)
+    )
 
 
 def _history(problem: ProblemRecord, actor: Principal, kind: ProblemEventKind, note: str | None,
@@ -164,23 +150,19 @@ async def register_problem(session: AsyncSession, actor: Principal, draft: Probl
     problem = await repo.add(ProblemRecord(**values))
     session.add(_history(problem, actor, ProblemEventKind.registered, None))
     await session.flush()
-    await _announce(session, problem, ProblemEventKind.registered)
-    await _audit(session, actor, "problem.register", problem, project, after=snapshot(problem))
+    await RECORDS.record_change(session, actor, action="problem.register", entity_type="problem",
+                                entity_id=problem.id, region_code=project.region_code, project_id=problem.project_id,
+                                after=snapshot(problem), event=_changed(problem, ProblemEventKind.registered))
     return problem
 
 
 async def get_problem(session: AsyncSession, actor: Principal, problem_id: uuid.UUID) -> ProblemRecord:
-    problem = await ProblemRepository(session).get_in_scope(problem_id, actor.scope)
-    if problem is None:
-        raise ProblemNotFound()
-    return problem
+    return await ProblemRepository(session).require(problem_id, actor.scope)
 
 
 async def _problem_and_project(session: AsyncSession, actor: Principal,
                                problem_id: uuid.UUID) -> tuple[ProblemRecord, Project]:
-    problem = await ProblemRepository(session).get_in_scope(problem_id, actor.scope, lock=True)
-    if problem is None:
-        raise ProblemNotFound()
+    problem = await ProblemRepository(session).require(problem_id, actor.scope, lock=True)
     return problem, await get_project(session, actor, problem.project_id)
 
 
@@ -238,8 +220,10 @@ async def update_problem(session: AsyncSession, actor: Principal, problem_id: uu
         session.add(_history(problem, actor, ProblemEventKind.changed, None,
                              _jsonable({k: v for k, v in (changed["after"] or {}).items()})))
         await session.flush()
-        await _announce(session, problem, ProblemEventKind.changed)
-        await _audit(session, actor, "problem.update", problem, project, **changed)
+        await RECORDS.record_change(session, actor, action="problem.update", entity_type="problem",
+                                    entity_id=problem.id, region_code=project.region_code,
+                                    project_id=problem.project_id, before=before, after=after, changed_only=True,
+                                    event=_changed(problem, ProblemEventKind.changed))
     return problem
 
 
@@ -256,8 +240,9 @@ async def add_problem_progress(session: AsyncSession, actor: Principal, problem_
         event.id = ident
     session.add(event)
     await session.flush()
-    await _announce(session, problem, ProblemEventKind.progress)
-    await _audit(session, actor, "problem.progress", problem, project, after={"note": event.note})
+    await RECORDS.record_change(session, actor, action="problem.progress", entity_type="problem",
+                                entity_id=problem.id, region_code=project.region_code, project_id=problem.project_id,
+                                after={"note": event.note}, event=_changed(problem, ProblemEventKind.progress))
     return event
 
 
@@ -328,8 +313,10 @@ async def close_problem(session: AsyncSession, actor: Principal, problem_id: uui
                                     closure_event_id=event.id, document_id=e.document_id,
                                     reference=e.reference.strip() if e.reference and e.reference.strip() else None))
     await session.flush()
-    await _announce(session, problem, ProblemEventKind.closed)
-    await _audit(session, actor, "problem.close", problem, project, **diff(before, snapshot(problem)))
+    await RECORDS.record_change(session, actor, action="problem.close", entity_type="problem",
+                                entity_id=problem.id, region_code=project.region_code, project_id=problem.project_id,
+                                before=before, after=snapshot(problem), changed_only=True,
+                                event=_changed(problem, ProblemEventKind.closed))
     # Supervision of the problem ends with it.
     await close_for_problem(session, actor, problem, project, closed_on)
     return problem
@@ -362,8 +349,10 @@ async def reopen_problem(session: AsyncSession, actor: Principal, problem_id: uu
     session.add(_history(problem, actor, ProblemEventKind.reopened, reason.strip(),
                          _jsonable({"deadline": problem.deadline}) if deadline is not None else None))
     await session.flush()
-    await _announce(session, problem, ProblemEventKind.reopened)
-    await _audit(session, actor, "problem.reopen", problem, project, **diff(before, snapshot(problem)))
+    await RECORDS.record_change(session, actor, action="problem.reopen", entity_type="problem",
+                                entity_id=problem.id, region_code=project.region_code, project_id=problem.project_id,
+                                before=before, after=snapshot(problem), changed_only=True,
+                                event=_changed(problem, ProblemEventKind.reopened))
     return problem
 
 
@@ -384,10 +373,11 @@ async def add_problem_document(session: AsyncSession, actor: Principal, problem_
     problem, project = await _problem_and_project(session, actor, problem_id)
     document = await documents.store_document(session, actor, upload, storage, project_id=problem.project_id,
                                               problem_id=problem.id)
-    await _audit(session, actor, "problem.document.add", problem, project,
-                 after={"document_id": document.id, "file_name": document.file_name, "sha256": document.sha256,
-                        "size_bytes": document.size_bytes})
-    await _announce(session, problem, "document")
+    await RECORDS.record_change(session, actor, action="problem.document.add", entity_type="problem",
+                                entity_id=problem.id, region_code=project.region_code, project_id=problem.project_id,
+                                after={"document_id": document.id, "file_name": document.file_name,
+                                       "sha256": document.sha256, "size_bytes": document.size_bytes},
+                                event=_changed(problem, "document"))
     return document
 
 
@@ -415,9 +405,10 @@ async def withdraw_problem_document(session: AsyncSession, actor: Principal, doc
     cleaned = check_withdrawal(locked, reason, closing_evidence=closing_evidence)
     mark_withdrawn(locked, actor, cleaned, utcnow())
     await session.flush()
-    await _announce(session, problem, "document_withdrawn")
-    await _audit(session, actor, "problem.document.withdraw", problem, project,
-                 before=before, after=withdrawal_audit(locked))
+    await RECORDS.record_change(session, actor, action="problem.document.withdraw", entity_type="problem",
+                                entity_id=problem.id, region_code=project.region_code, project_id=problem.project_id,
+                                before=before, after=withdrawal_audit(locked),
+                                event=_changed(problem, "document_withdrawn"))
     return locked
 
 
@@ -440,7 +431,7 @@ async def escalate_overdue_problems(session: AsyncSession, today: dt.date, *,
                 id=uuid.uuid4(), project_id=problem.project_id, source=SupervisionSource.overdue_problem.value,
                 meeting_date=today, meeting_title=ESCALATION_MEETING_TITLE,
                 subject=f"逾期问题督办：{problem.title}"[:200],
-                detail=(f"问题类别：{PROBLEM_CATEGORY_LABELS[ProblemCategory(problem.category)]}；"
+                detail=(f"问题类别：{ProblemCategory(problem.category).label}；"
                         f"清零时限 {problem.deadline.isoformat()} 已过未销号。问题描述：{problem.description}"),
                 deadline=today + dt.timedelta(days=deadline_days), status=SupervisionStatus.open.value, progress=0,
                 owner_name=problem.owner_name, owner_unit_name=problem.owner_unit_name,
@@ -451,17 +442,17 @@ async def escalate_overdue_problems(session: AsyncSession, today: dt.date, *,
             session.add(_history(problem, SYSTEM, ProblemEventKind.escalated, note,
                                  {"supervision_item_id": str(item.id)}))
             await session.flush()
-            await RECORDS.outbox.emit(session, SupervisionChanged(
-                id=item.id, project_id=item.project_id, change="opened", source=item.source, subject=item.subject,
-                status=item.status, deadline=item.deadline, closed_on=None, problem_id=problem.id,
-                version=item.version), aggregate_type="supervision_item", aggregate_id=item.id,
-                project_id=item.project_id)
-            await _announce(session, problem, ProblemEventKind.escalated)
-            await RECORDS.audit.record(session, actor=SYSTEM, action="supervision.escalate",
-                                       entity_type="supervision_item", entity_id=item.id,
-                                       region_code=project.region_code, project_id=item.project_id,
-                                       after={"problem_id": problem.id, "episode": problem.episode,
-                                              "deadline": item.deadline, "subject": item.subject})
+            # Two events, the item's then the problem's, and the item's audit entry last.
+            await RECORDS.outbox.emit(session, supervision_changed(item, "opened"), aggregate_type="supervision_item",
+                                      aggregate_id=item.id, region_code=project.region_code,
+                                      project_id=item.project_id)
+            await RECORDS.record_change(session, SYSTEM, action="supervision.escalate", entity_type="supervision_item",
+                                        entity_id=item.id, region_code=project.region_code,
+                                        project_id=item.project_id,
+                                        after={"problem_id": problem.id, "episode": problem.episode,
+                                               "deadline": item.deadline, "subject": item.subject},
+                                        event=_changed(problem, ProblemEventKind.escalated),
+                                        aggregate_type="problem", aggregate_id=problem.id)
             opened += 1
         if len(problems) < batch:
             return opened

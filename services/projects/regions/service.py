@@ -40,9 +40,9 @@ async def create_region(session: AsyncSession, actor: Principal, draft: RegionDr
             errors=[FieldError("body.code", "parent_missing", f"上级区划 {parent} 尚未登记")],
         )
     region = await repo.add(Region(code=draft.code, name=draft.name, level=level.value, parent_code=parent))
-    await RECORDS.audit.record(session, actor=actor, action="region.create", entity_type="region",
-                               entity_id=region.code, region_code=region.code,
-                               after={"code": region.code, "name": region.name, "level": region.level})
+    await RECORDS.record_change(session, actor, action="region.create", entity_type="region", entity_id=region.code,
+                                region_code=region.code,
+                                after={"code": region.code, "name": region.name, "level": region.level})
     return region
 
 

@@ -7,11 +7,12 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
 
 from kernel.auth.principal import DataScope
-from kernel.db.repository import Repository, scope_clause
+from kernel.db.repository import ScopedRepository, scope_clause
 from kernel.pagination import PageRequest, PageResult
+from services.projects.registry.errors import ProjectNotFound
 from services.projects.registry.models import Project
 
 
@@ -24,23 +25,23 @@ class ProjectFilter:
     with_geometry: bool = False
 
 
-class ProjectRepository(Repository[Project]):
+class ProjectRepository(ScopedRepository[Project]):
     model = Project
+    not_found = ProjectNotFound
+
+    def in_scope(self, scope: DataScope) -> ColumnElement[bool]:
+        return scope_clause(scope, Project.region_code, Project.id)
 
     async def exists(self, ident: uuid.UUID) -> bool:
         """Whether the id is taken at all (any scope): for client-generated ids."""
         return (await self.session.scalar(select(Project.id).where(Project.id == ident))) is not None
-
-    async def get_in_scope(self, ident: uuid.UUID, scope: DataScope) -> Project | None:
-        stmt = select(Project).where(Project.id == ident, scope_clause(scope, Project.region_code, Project.id))
-        return (await self.session.scalars(stmt)).first()
 
     async def code_taken(self, code: str) -> bool:
         return (await self.session.scalar(select(Project.id).where(Project.code == code))) is not None
 
     async def page(self, f: ProjectFilter, scope: DataScope, page: PageRequest) -> PageResult[Any]:
         """Rows to read (not instances to change): see ``Repository.paginate_rows``."""
-        stmt = self.select().where(scope_clause(scope, Project.region_code, Project.id))
+        stmt = self.scoped(scope)
         if f.region_prefix is not None:
             stmt = stmt.where(Project.region_code.startswith(f.region_prefix, autoescape=True))
         if f.type is not None:

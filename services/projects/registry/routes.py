@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import uuid
 from typing import Annotated
 
 from fastapi import Depends, Query, Request, Response, status
 from fastapi.responses import JSONResponse
 
-from kernel.concurrency import etag, expected_version
+from contracts.projects import ProjectType, Stage
+from kernel.concurrency import expected_version
 from kernel.idempotency.web import IdempotencyDep
 from kernel.regions import PREFIX_PATTERN
-from kernel.web.deps import IfMatch, PageDep, SessionDep, api_router
+from kernel.web.deps import IfMatch, PageDep, SessionDep, UpdatedSince, api_router
 from kernel.web.problems import problem_responses
+from kernel.web.responses import created, with_etag
 from services.projects.permissions import ReadProjects, WriteProjects
 from services.projects.registry import service as uc
 from services.projects.registry.rules import GeometryLimits
@@ -27,7 +28,6 @@ from services.projects.registry.schemas import (
     ProjectUpdate,
 )
 from services.projects.registry.service import ProjectDraft
-from services.projects.vocabulary import ProjectType, Stage
 
 router = api_router("/api/v1/projects/projects", "projects")
 
@@ -41,21 +41,13 @@ async def geometry_limits(request: Request) -> GeometryLimits:
 Limits = Annotated[GeometryLimits, Depends(geometry_limits)]
 
 
-def _read(project: object, response: Response) -> ProjectRead:
-    read = ProjectRead.model_validate(project)
-    response.headers["ETag"] = etag(read.version)
-    return read
-
-
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=ProjectRead,
              summary="登记项目", responses=problem_responses(403, 409))
 async def create_project(body: ProjectCreate, session: SessionDep, response: Response, actor: WriteProjects,
                          idem: IdempotencyDep, limits: Limits) -> ProjectRead:
     project = await uc.create_project(session, actor, ProjectDraft(**body.model_dump()), geometry_limits=limits)
-    response.headers["Location"] = f"{router.prefix}/{project.id}"
-    read = _read(project, response)
-    await idem.save(response, read, status.HTTP_201_CREATED)
-    return read
+    return await created(ProjectRead.model_validate(project), response, location=f"{router.prefix}/{project.id}",
+                         idem=idem)
 
 
 @router.get("", response_model=ProjectPage, summary="查询项目列表")
@@ -68,11 +60,9 @@ async def list_projects(
     type: Annotated[ProjectType | None, Query(description="项目类型")] = None,
     stage: Annotated[Stage | None, Query(description="当前阶段")] = None,
     updated_since: Annotated[
-        dt.datetime | None, Query(description="只返回此时间之后变更的项目（增量同步），按变更时间排序")
+        UpdatedSince, Query(description="只返回此时间之后变更的项目（增量同步），按变更时间排序")
     ] = None,
 ) -> Response:
-    if updated_since is not None and updated_since.tzinfo is None:
-        updated_since = updated_since.replace(tzinfo=dt.UTC)
     result = await uc.list_projects(session, actor, page, region_prefix=region_prefix, type=type, stage=stage,
                                     updated_since=updated_since)
     return PROJECT_ROWS.page(result.items, result.next_cursor)
@@ -105,7 +95,7 @@ async def project_features(
 @router.get("/{project_id}", response_model=ProjectRead, summary="查看项目", responses=problem_responses(404))
 async def get_project(project_id: uuid.UUID, session: SessionDep, response: Response,
                       actor: ReadProjects) -> ProjectRead:
-    return _read(await uc.get_project(session, actor, project_id), response)
+    return with_etag(ProjectRead.model_validate(await uc.get_project(session, actor, project_id)), response)
 
 
 @router.patch("/{project_id}", response_model=ProjectRead, summary="修改项目信息",
@@ -114,4 +104,4 @@ async def update_project(project_id: uuid.UUID, body: ProjectUpdate, session: Se
                          actor: WriteProjects, limits: Limits, if_match: IfMatch = None) -> ProjectRead:
     expected = expected_version(if_match)
     project = await uc.update_project(session, actor, project_id, body.changes(), expected, geometry_limits=limits)
-    return _read(project, response)
+    return with_etag(ProjectRead.model_validate(project), response)

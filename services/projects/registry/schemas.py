@@ -8,18 +8,15 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
-from kernel.pagination import Page
-from kernel.types import Area, LandMu, NonNegativeMoney
-from kernel.web.schemas import MergePatch, RegionCode, RowsJson, attributes_of
-from services.projects.command.vocabulary import LEGAL_BASIS_LABELS, LegalBasis
-from services.projects.vocabulary import (
-    LAND_PATH_LABELS,
-    PROJECT_TYPE_LABELS,
-    STAGE_LABELS,
+from contracts.projects import (
     LandPath,
     ProjectType,
     Stage,
 )
+from kernel.pagination import Page
+from kernel.types import Area, LandMu, NonNegativeMoney
+from kernel.web.schemas import MergePatch, RegionCode, RowsJson, attributes_of
+from services.projects.command.vocabulary import LegalBasis
 
 ProjectCode = Annotated[str, StringConstraints(pattern=r"^[A-Z0-9][A-Z0-9-]{2,31}$"),
                         Field(description="项目编号（大写字母、数字和连字符，3–32 位）", examples=["YY-PG-2021-001"])]
@@ -124,10 +121,10 @@ class ProjectRead(BaseModel):
 
 def project_labels(values: dict[str, Any]) -> None:
     """The Chinese labels of a project's type, stage and legal basis, from its values."""
-    values["type_label"] = PROJECT_TYPE_LABELS[ProjectType(values["type"])]
-    values["stage_label"] = STAGE_LABELS[Stage(values["stage"])]
+    values["type_label"] = ProjectType(values["type"]).label
+    values["stage_label"] = Stage(values["stage"]).label
     basis = values["legal_basis"]
-    values["legal_basis_label"] = LEGAL_BASIS_LABELS[LegalBasis(basis)] if basis else None
+    values["legal_basis_label"] = LegalBasis(basis).label if basis else None
 
 
 #: A page of projects written from rows (the list's hot path; decision 0018).
@@ -179,4 +176,3 @@ class ProjectFeatureCollection(BaseModel):
     next_cursor: str | None = Field(description="下一页的游标；null 表示没有更多")
 
 
-__all__ = ["LAND_PATH_LABELS"]

@@ -14,8 +14,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from contracts.projects import ProjectChanged
-from kernel.audit.chain import diff
+from contracts.projects import LandPath, ProjectChanged, ProjectType, Stage
 from kernel.auth.principal import Principal
 from kernel.concurrency import check_version
 from kernel.errors import FieldError
@@ -23,7 +22,7 @@ from kernel.pagination import PageRequest, PageResult
 from kernel.regions import contains
 from services.projects.command import service as command_uc
 from services.projects.command.errors import ProjectUnitInvalid, UnitNotFound
-from services.projects.command.vocabulary import LEAD_KINDS, UNIT_KIND_LABELS, LegalBasis, UnitKind
+from services.projects.command.vocabulary import LEAD_KINDS, LegalBasis, UnitKind
 from services.projects.database import RECORDS
 from services.projects.regions import service as regions_uc
 from services.projects.registry.errors import ProjectCodeTaken, ProjectIdTaken, ProjectNotFound
@@ -35,10 +34,9 @@ from services.projects.registry.rules import (
     GeometryLimits,
     validate_geometry,
 )
-from services.projects.vocabulary import LandPath, ProjectType, Stage
 
-__all__ = ["RECORDS", "GeometryInvalid", "ProjectDraft", "ProjectNotFound", "create_project", "get_project",
-           "list_projects", "set_task_force", "update_project"]
+__all__ = ["RECORDS", "GeometryInvalid", "ProjectDraft", "ProjectNotFound", "announce_project", "create_project",
+           "get_project", "list_projects", "set_task_force", "update_project"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,11 +73,17 @@ def snapshot(project: Project) -> dict[str, Any]:
     return {name: getattr(project, name) for name in AUDITED}
 
 
-async def _announce(session: AsyncSession, project: Project) -> None:
-    await RECORDS.outbox.emit(session, ProjectChanged(
+def _changed(project: Project) -> ProjectChanged:
+    return ProjectChanged(
         id=project.id, code=project.code, name=project.name, type=project.type, land_path=project.land_path,
-        region_code=project.region_code, stage=project.stage, version=project.version,
-    ), aggregate_type="project", aggregate_id=project.id, region_code=project.region_code, project_id=project.id)
+        region_code=project.region_code, stage=project.stage, version=project.version)
+
+
+async def announce_project(session: AsyncSession, project: Project) -> None:
+    """Announce the project as it now stands, for a change another slice records (a stage move
+    is audited by the stage machine)."""
+    await RECORDS.outbox.emit(session, _changed(project), aggregate_type="project", aggregate_id=project.id,
+                              region_code=project.region_code, project_id=project.id)
 
 
 async def _require_unit(session: AsyncSession, actor: Principal, unit_id: uuid.UUID | None, region_code: str,
@@ -94,7 +98,7 @@ async def _require_unit(session: AsyncSession, actor: Principal, unit_id: uuid.U
     except UnitNotFound as exc:
         raise ProjectUnitInvalid(errors=[FieldError(path, "unknown_unit", "单位不存在")]) from exc
     if UnitKind(unit.kind) not in kinds:
-        allowed = "、".join(UNIT_KIND_LABELS[k] for k in sorted(kinds))
+        allowed = "、".join(k.label for k in sorted(kinds))
         raise ProjectUnitInvalid(errors=[FieldError(path, "unit_kind", f"单位类型须为：{allowed}")])
     if not contains(unit.region_code, region_code):
         raise ProjectUnitInvalid(errors=[
@@ -130,18 +134,14 @@ async def create_project(session: AsyncSession, actor: Principal, draft: Project
     values["legal_basis"] = draft.legal_basis.value if draft.legal_basis else None
     values["geometry"] = geometry
     project = await repo.add(Project(**values))
-    await _announce(session, project)
-    await RECORDS.audit.record(session, actor=actor, action="project.create", entity_type="project",
-                               entity_id=project.id, region_code=project.region_code, project_id=project.id,
-                               after=snapshot(project))
+    await RECORDS.record_change(session, actor, action="project.create", entity_type="project", entity_id=project.id,
+                                region_code=project.region_code, project_id=project.id, after=snapshot(project),
+                                event=_changed(project))
     return project
 
 
 async def get_project(session: AsyncSession, actor: Principal, project_id: uuid.UUID) -> Project:
-    project = await ProjectRepository(session).get_in_scope(project_id, actor.scope)
-    if project is None:
-        raise ProjectNotFound()
-    return project
+    return await ProjectRepository(session).require(project_id, actor.scope)
 
 
 async def list_projects(
@@ -189,10 +189,7 @@ async def update_project(session: AsyncSession, actor: Principal, project_id: uu
     if region_moved and project.task_force_id is not None:
         await command_uc.move_task_force(session, actor, project.task_force_id, project.region_code)
     if after != before:
-        await _announce(session, project)
-        await RECORDS.audit.record(session, actor=actor, action="project.update", entity_type="project",
-                                   entity_id=project.id, region_code=project.region_code, project_id=project.id,
-                                   **diff(before, after))
+        await _record_update(session, actor, project, before, after)
     return project
 
 
@@ -201,8 +198,12 @@ async def set_task_force(session: AsyncSession, actor: Principal, project: Proje
     before = snapshot(project)
     project.task_force_id = unit_id
     await session.flush()
-    await _announce(session, project)
-    await RECORDS.audit.record(session, actor=actor, action="project.update", entity_type="project",
-                               entity_id=project.id, region_code=project.region_code, project_id=project.id,
-                               **diff(before, snapshot(project)))
+    await _record_update(session, actor, project, before, snapshot(project))
+
+
+async def _record_update(session: AsyncSession, actor: Principal, project: Project, before: dict[str, Any],
+                         after: dict[str, Any]) -> None:
+    await RECORDS.record_change(session, actor, action="project.update", entity_type="project", entity_id=project.id,
+                                region_code=project.region_code, project_id=project.id, before=before, after=after,
+                                changed_only=True, event=_changed(project))
 

@@ -18,10 +18,11 @@ from urllib.parse import quote
 from fastapi import File, Query, Request, Response, UploadFile, status
 from pydantic import BaseModel, Field
 
+from contracts.projects import ProjectType, Stage
 from kernel.errors import FieldError
 from kernel.idempotency.web import IdempotencyDep
 from kernel.regions import PREFIX_PATTERN
-from kernel.web.deps import SessionDep, api_router
+from kernel.web.deps import SessionDep, UpdatedSince, api_router
 from kernel.web.problems import problem_responses
 from kernel.web.uploads import limited_upload_route
 from services.projects.permissions import ReadProjects, WriteProblems, WriteProjects, WriteTasks
@@ -29,7 +30,6 @@ from services.projects.problems.vocabulary import ProblemCategory, ProblemStatus
 from services.projects.sheets import service as uc
 from services.projects.sheets.rules import XLSX_MEDIA_TYPE, SheetLimits, SheetTooLarge, check_upload
 from services.projects.tasks.vocabulary import TaskKind, TaskStatus
-from services.projects.vocabulary import ProjectType, Stage
 
 _DEFAULTS = SheetLimits()
 #: A hard cap on any request body of these routes, whatever the settings say.
@@ -99,10 +99,6 @@ async def _read_upload(file: UploadFile, limits: SheetLimits) -> bytes:
     return data
 
 
-def _utc(moment: dt.datetime | None) -> dt.datetime | None:
-    return moment.replace(tzinfo=dt.UTC) if moment is not None and moment.tzinfo is None else moment
-
-
 def _xlsx(file: uc.ExportFile) -> Response:
     disposition = f"attachment; filename=\"{file.filename.encode('ascii', 'replace').decode()}\"; " \
                   f"filename*=UTF-8''{quote(file.filename)}"
@@ -149,10 +145,10 @@ async def export_projects(
                                                description="行政区划代码前缀，如 430903 表示赫山区内")] = None,
     type: Annotated[ProjectType | None, Query(description="项目类型")] = None,
     stage: Annotated[Stage | None, Query(description="当前阶段")] = None,
-    updated_since: Annotated[dt.datetime | None, Query(description="只导出此时间之后变更的项目")] = None,
+    updated_since: Annotated[UpdatedSince, Query(description="只导出此时间之后变更的项目")] = None,
 ) -> Response:
     return _xlsx(await uc.export_projects(session, actor, region_prefix=region_prefix, type=type, stage=stage,
-                                          updated_since=_utc(updated_since), max_rows=_export_max_rows(request)))
+                                          updated_since=updated_since, max_rows=_export_max_rows(request)))
 
 
 @router.post("/projects", status_code=status.HTTP_201_CREATED, response_model=ImportResult, max_body_size=_BODY_CAP,
@@ -191,11 +187,11 @@ async def export_tasks(
     approvals: Annotated[bool, Query(description="true：只导出审批事项")] = False,
     overdue: Annotated[bool | None, _OVERDUE] = None,
     due_before: Annotated[dt.date | None, Query(description="计划完成日期早于该日")] = None,
-    updated_since: Annotated[dt.datetime | None, Query(description="只导出此时间之后变更的任务")] = None,
+    updated_since: Annotated[UpdatedSince, Query(description="只导出此时间之后变更的任务")] = None,
 ) -> Response:
     return _xlsx(await uc.export_tasks(session, actor, project_id=project_id, status=status_, kind=kind,
                                        approvals_only=approvals, overdue=overdue, due_before=due_before,
-                                       updated_since=_utc(updated_since), max_rows=_export_max_rows(request)))
+                                       updated_since=updated_since, max_rows=_export_max_rows(request)))
 
 
 @router.post("/tasks", status_code=status.HTTP_201_CREATED, response_model=ImportResult, max_body_size=_BODY_CAP,
@@ -232,11 +228,11 @@ async def export_problems(
     overdue: Annotated[bool | None, _OVERDUE] = None,
     due_within_days: Annotated[int | None, Query(ge=0, le=366, description="只导出未销号且已逾期或在该天数内到期的")]
     = None,
-    updated_since: Annotated[dt.datetime | None, Query(description="只导出此时间之后变更的问题")] = None,
+    updated_since: Annotated[UpdatedSince, Query(description="只导出此时间之后变更的问题")] = None,
 ) -> Response:
     return _xlsx(await uc.export_problems(session, actor, project_id=project_id, region_prefix=region_prefix,
                                           status=status_, category=category, overdue=overdue,
-                                          due_within_days=due_within_days, updated_since=_utc(updated_since),
+                                          due_within_days=due_within_days, updated_since=updated_since,
                                           max_rows=_export_max_rows(request)))
 
 

@@ -35,6 +35,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.exc import StaleDataError
 
+from contracts.projects import LandPath, ProjectType, Stage
 from kernel import calendar
 from kernel.auth.principal import Principal
 from kernel.errors import DomainError, FieldError, Invalid, PreconditionFailed
@@ -68,7 +69,6 @@ from services.projects.sheets.vocabulary import (
 from services.projects.tasks import service as task_uc
 from services.projects.tasks.models import Task
 from services.projects.tasks.vocabulary import TaskKind, TaskStatus
-from services.projects.vocabulary import LandPath, ProjectType, Stage
 
 __all__ = [
     "DEFAULT_EXPORT_MAX_ROWS", "SPECS", "ExportFile", "ImportInvalid", "ImportReport", "export_problems",

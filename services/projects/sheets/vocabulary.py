@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from services.projects.command.vocabulary import LEGAL_BASIS_LABELS, LegalBasis
-from services.projects.problems.vocabulary import PROBLEM_CATEGORY_LABELS, PROBLEM_STATUS_LABELS
+from contracts.projects import LandPath, ProjectType, Stage
+from services.projects.command.vocabulary import LegalBasis
+from services.projects.problems.vocabulary import ProblemCategory, ProblemStatus
 from services.projects.sheets.rules import (
     Column,
     SheetSpec,
@@ -20,8 +21,7 @@ from services.projects.sheets.rules import (
     text_cell,
     uuid_cell,
 )
-from services.projects.tasks.vocabulary import TASK_KIND_LABELS, TASK_STATUS_LABELS, TaskKind, TaskStatus
-from services.projects.vocabulary import LAND_PATH_LABELS, PROJECT_TYPE_LABELS, STAGE_LABELS, LandPath
+from services.projects.tasks.vocabulary import TaskKind, TaskStatus
 
 __all__ = ["PROBLEM_SHEET", "PROBLEM_UPDATES", "PROJECT_SHEET", "PROJECT_UPDATES", "TASK_SHEET", "TASK_UPDATES"]
 
@@ -41,7 +41,7 @@ _NUMERALS = "一二三四五六七八九十"
 #: The grounds of Decree 590 art. 8 are long: a cell may name one by its item alone, （五）, 五, 第五项 or 5.
 LEGAL_BASIS_ALIASES: dict[str, LegalBasis] = {
     alias: basis
-    for n, (numeral, basis) in enumerate(zip(_NUMERALS, LEGAL_BASIS_LABELS, strict=False), start=1)
+    for n, (numeral, basis) in enumerate(zip(_NUMERALS, LegalBasis, strict=False), start=1)
     for alias in (f"（{numeral}）", f"({numeral})", numeral, f"第{numeral}项", str(n))
 }
 
@@ -69,16 +69,16 @@ def version_column() -> Column[Any]:
 PROJECT_SHEET = SheetSpec("projects", "项目清单", (
     project_code_column(),
     Column("项目名称", "name", text_cell(max_length=200), required=True, width=30, hint="不超过 200 字"),
-    Column("项目类型", "type", enum_cell(PROJECT_TYPE_LABELS), format=_label(PROJECT_TYPE_LABELS), required=True,
-           width=16, choices=tuple(PROJECT_TYPE_LABELS.values()), hint="从下拉列表中选择"),
-    Column("土地性质", "land_path", enum_cell(LAND_PATH_LABELS), format=_label(LAND_PATH_LABELS), width=12,
-           choices=tuple(LAND_PATH_LABELS.values()), hint="留空为国有土地"),
+    Column("项目类型", "type", enum_cell(ProjectType.labels()), format=_label(ProjectType.labels()), required=True,
+           width=16, choices=tuple(ProjectType.labels().values()), hint="从下拉列表中选择"),
+    Column("土地性质", "land_path", enum_cell(LandPath.labels()), format=_label(LandPath.labels()), width=12,
+           choices=tuple(LandPath.labels().values()), hint="留空为国有土地"),
     Column("行政区划代码", "region_code", text_cell(max_length=12, pattern=REGION_CODE,
                                                      pattern_hint="应为 12 位数字的行政区划代码"),
            required=True, width=16, hint="12 位行政区划代码，如 430903001000（须在您的管辖范围内）"),
     Column("所属片区", "zone", text_cell(max_length=100), width=16),
-    Column("当前阶段", "stage", enum_cell(STAGE_LABELS), format=_label(STAGE_LABELS), width=12,
-           choices=tuple(STAGE_LABELS.values()),
+    Column("当前阶段", "stage", enum_cell(Stage.labels()), format=_label(Stage.labels()), width=12,
+           choices=tuple(Stage.labels().values()),
            hint="新登记时留空为谋划储备；已有项目的阶段不能通过导入修改，须通过阶段推进办理"),
     Column("目标户数", "target_households", integer_cell(minimum=0, maximum=1_000_000), width=12,
            number_format="0", hint="0–1000000 的整数"),
@@ -88,8 +88,8 @@ PROJECT_SHEET = SheetSpec("projects", "项目清单", (
            number_format=TWO_PLACES_FORMAT, hint="非负数，最多两位小数"),
     Column("计划总投资（元）", "target_investment", decimal_cell(), format=money_format, width=20,
            number_format=TWO_PLACES_FORMAT, hint="单位为元，非负数，最多两位小数"),
-    Column("征收依据", "legal_basis", enum_cell(LEGAL_BASIS_LABELS, LEGAL_BASIS_ALIASES),
-           format=_label(LEGAL_BASIS_LABELS), width=40, choices=tuple(LEGAL_BASIS_LABELS.values()),
+    Column("征收依据", "legal_basis", enum_cell(LegalBasis.labels(), LEGAL_BASIS_ALIASES),
+           format=_label(LegalBasis.labels()), width=40, choices=tuple(LegalBasis.labels().values()),
            hint="《国有土地上房屋征收与补偿条例》第八条所列情形，可只写项号，如“（五）”或“5”"),
     id_column("项目"),
     version_column(),
@@ -113,16 +113,16 @@ def _owner_columns() -> tuple[Column[Any], ...]:
 TASK_SHEET = SheetSpec("tasks", "任务清单", (
     project_code_column("project_code", "任务所属项目的编号（须在您的管辖范围内）；不能通过导入把任务移到其他项目"),
     _text("任务名称", "title", 200, required=True, width=30),
-    Column("任务类型", "kind", enum_cell(TASK_KIND_LABELS), format=_label(TASK_KIND_LABELS), width=14,
-           choices=tuple(TASK_KIND_LABELS.values()), hint="留空为一般任务；立项、用地、环评等审批事项选相应类型"),
+    Column("任务类型", "kind", enum_cell(TaskKind.labels()), format=_label(TaskKind.labels()), width=14,
+           choices=tuple(TaskKind.labels().values()), hint="留空为一般任务；立项、用地、环评等审批事项选相应类型"),
     _text("任务内容", "description", 4000, width=30),
     *_owner_columns(),
     _date("计划开始日期", "planned_start"),
     _date("计划完成日期", "planned_end"),
     _date("实际开始日期", "actual_start"),
     _date("实际完成日期", "actual_end", hint="日期，不能晚于今天"),
-    Column("状态", "status", enum_cell(TASK_STATUS_LABELS), format=_label(TASK_STATUS_LABELS), width=10,
-           choices=tuple(TASK_STATUS_LABELS.values()), hint="留空为未开始"),
+    Column("状态", "status", enum_cell(TaskStatus.labels()), format=_label(TaskStatus.labels()), width=10,
+           choices=tuple(TaskStatus.labels().values()), hint="留空为未开始"),
     Column("进度（%）", "progress", integer_cell(minimum=0, maximum=100), width=10, number_format="0",
            hint="0–100 的整数"),
     Column("工期（天）", "duration_days", integer_cell(minimum=1, maximum=3650), width=10, number_format="0",
@@ -141,16 +141,16 @@ TASK_SHEET = SheetSpec("tasks", "任务清单", (
 
 PROBLEM_SHEET = SheetSpec("problems", "问题清单", (
     project_code_column("project_code", "问题所属项目的编号（须在您的管辖范围内）；不能通过导入把问题移到其他项目"),
-    Column("问题类别", "category", enum_cell(PROBLEM_CATEGORY_LABELS), format=_label(PROBLEM_CATEGORY_LABELS),
-           required=True, width=12, choices=tuple(PROBLEM_CATEGORY_LABELS.values())),
+    Column("问题类别", "category", enum_cell(ProblemCategory.labels()), format=_label(ProblemCategory.labels()),
+           required=True, width=12, choices=tuple(ProblemCategory.labels().values())),
     _text("问题标题", "title", 200, required=True, width=30),
     _text("问题描述", "description", 4000, required=True, width=40),
     _text("攻坚措施", "measure", 4000, width=30),
     *_owner_columns(),
     _date("清零时限", "deadline", required=True, hint="日期，不能早于挂号日期"),
     _date("挂号日期", "registered_on", hint="留空为今天；补录台账时可填更早的日期，不能晚于今天；登记后不能修改"),
-    Column("状态", "status", enum_cell(PROBLEM_STATUS_LABELS), format=_label(PROBLEM_STATUS_LABELS), width=10,
-           choices=tuple(PROBLEM_STATUS_LABELS.values()),
+    Column("状态", "status", enum_cell(ProblemStatus.labels()), format=_label(ProblemStatus.labels()), width=10,
+           choices=tuple(ProblemStatus.labels().values()),
            hint="导入只登记未销号的问题（留空即未销号）；销号须在系统中附说明和佐证办理，"
                 "重新打开也须在系统中办理，不能通过导入改状态"),
     Column("销号日期", "closed_on", date_cell(), width=13, number_format=DATE_FORMAT, export_only=True),

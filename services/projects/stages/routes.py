@@ -7,12 +7,14 @@ from typing import Annotated
 
 from fastapi import Depends, Request, Response, status
 
+from contracts.projects import Stage
 from kernel.auth.principal import Principal
 from kernel.calendar import today
 from kernel.concurrency import etag, expected_version
 from kernel.idempotency.web import IdempotencyDep
 from kernel.web.deps import IfMatch, SessionDep, api_router
 from kernel.web.problems import problem_responses
+from kernel.web.responses import with_etag
 from services.projects.permissions import ReadProjects, WriteStages
 from services.projects.stages import service as uc
 from services.projects.stages.rules import GateRules
@@ -26,7 +28,6 @@ from services.projects.stages.schemas import (
     TransitionList,
     TransitionRead,
 )
-from services.projects.vocabulary import STAGE_LABELS, Stage
 
 router = api_router("/api/v1/projects", "stages")
 
@@ -44,18 +45,17 @@ async def _read(session: SessionDep, actor: Principal, project_id: uuid.UUID, ru
                 response: Response) -> StagesRead:
     ov = await uc.overview(session, actor, project_id, today(), rules)
     p = ov.project
-    response.headers["ETag"] = etag(p.version)
     nxt = None
     if ov.next_stage is not None and ov.next_gate is not None:
-        nxt = GateRead(stage=ov.next_stage, stage_label=STAGE_LABELS[ov.next_stage], allowed=ov.next_gate.allowed,
+        nxt = GateRead(stage=ov.next_stage, stage_label=ov.next_stage.label, allowed=ov.next_gate.allowed,
                        conditions=[ConditionRead(code=c.code, label=c.label, met=c.met, detail=c.detail)
                                    for c in ov.next_gate.conditions])
-    return StagesRead(
-        project_id=p.id, stage=Stage(p.stage), stage_label=STAGE_LABELS[Stage(p.stage)], version=p.version,
-        stages=[StageRowRead(stage=r.stage, stage_label=STAGE_LABELS[r.stage], planned_start=r.planned_start,
+    return with_etag(StagesRead(
+        project_id=p.id, stage=Stage(p.stage), stage_label=Stage(p.stage).label, version=p.version,
+        stages=[StageRowRead(stage=r.stage, stage_label=r.stage.label, planned_start=r.planned_start,
                              planned_end=r.planned_end, actual_start=r.actual_start, actual_end=r.actual_end,
                              current=r.current, delayed=r.delayed) for r in ov.stages],
-        next=nxt)
+        next=nxt), response)
 
 
 @router.get("/projects/{project_id}/stages", response_model=StagesRead,

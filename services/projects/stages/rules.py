@@ -15,8 +15,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from contracts.projects import LandPath, ProjectType, Stage
 from kernel.calendar import add_days, days_between
-from services.projects.vocabulary import LandPath, ProjectType, Stage
 
 FULL_PATH: tuple[Stage, ...] = tuple(Stage)
 #: Old-compound renovation keeps the buildings and their residents: no relocation stages.

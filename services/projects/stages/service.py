@@ -11,8 +11,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from contracts.projects import StageChanged, StagePlanChanged
-from kernel.audit.chain import diff
+from contracts.projects import LandPath, ProjectType, Stage, StageChanged, StagePlanChanged
 from kernel.auth.principal import Principal
 from kernel.concurrency import check_version
 from kernel.db.session import utcnow
@@ -20,12 +19,11 @@ from kernel.errors import FieldError
 from services.projects.database import RECORDS
 from services.projects.feeds import service as feeds
 from services.projects.registry.models import Project
-from services.projects.registry.service import _announce, get_project
+from services.projects.registry.service import announce_project, get_project
 from services.projects.stages.errors import StageGateUnmet, StageMoveRefused, StagePlanInvalid
 from services.projects.stages.models import StagePlan, StageTransition
 from services.projects.stages.repository import GateRepository, StagePlanRepository, TransitionRepository
 from services.projects.stages.rules import Decision, GateFacts, GateRules, decide, path_for
-from services.projects.vocabulary import STAGE_LABELS, LandPath, ProjectType, Stage
 
 _WILLINGNESS = "willingness"
 _RESIDENT_AGREEMENT = ("willingness", "renovation_menu")
@@ -133,10 +131,10 @@ async def plan_stages(session: AsyncSession, actor: Principal, project_id: uuid.
     for stage, (start, end) in plans.items():
         if stage not in path:
             errors.append(FieldError(f"body.stages.{stage.value}", "not_on_path",
-                                     f"该类型项目不经过“{STAGE_LABELS[stage]}”阶段"))
+                                     f"该类型项目不经过“{stage.label}”阶段"))
         elif start and end and start > end:
             errors.append(FieldError(f"body.stages.{stage.value}", "end_before_start",
-                                     f"“{STAGE_LABELS[stage]}”计划结束日期早于开始日期"))
+                                     f"“{stage.label}”计划结束日期早于开始日期"))
     if errors:
         raise StagePlanInvalid(errors=errors)
     existing = await _plans(session, project.id)
@@ -150,14 +148,12 @@ async def plan_stages(session: AsyncSession, actor: Principal, project_id: uuid.
         row.planned_start, row.planned_end = start, end
     await _touch(session, project)
     after = {s: [str(p.planned_start), str(p.planned_end)] for s, p in existing.items()}
-    await RECORDS.outbox.emit(session, StagePlanChanged(
-        project_id=project.id, region_code=project.region_code,
-        stages=[{"stage": s.value, "planned_start": a and a.isoformat(), "planned_end": b and b.isoformat()}
-                for s, (a, b) in plans.items()]),
-        aggregate_type="project", aggregate_id=project.id, region_code=project.region_code, project_id=project.id)
-    await RECORDS.audit.record(session, actor=actor, action="project.stage_plan", entity_type="project",
-                               entity_id=project.id, region_code=project.region_code, project_id=project.id,
-                               **diff(before, after))
+    await RECORDS.record_change(session, actor, action="project.stage_plan", entity_type="project",
+                                entity_id=project.id, region_code=project.region_code, project_id=project.id,
+                                before=before, after=after, changed_only=True, event=StagePlanChanged(
+                                    project_id=project.id, region_code=project.region_code,
+                                    stages=[{"stage": s.value, "planned_start": a and a.isoformat(),
+                                             "planned_end": b and b.isoformat()} for s, (a, b) in plans.items()]))
     return project
 
 
@@ -207,14 +203,13 @@ async def move_stage(session: AsyncSession, actor: Principal, project_id: uuid.U
                                  conditions=_conditions_json(decision))
     session.add(transition)
     await session.flush()
-    await _announce(session, project)
-    await RECORDS.outbox.emit(session, StageChanged(
-        project_id=project.id, region_code=project.region_code, from_stage=current.value, to_stage=target.value,
-        kind=decision.kind, on=on, project_version=project.version),
-        aggregate_type="project", aggregate_id=project.id, region_code=project.region_code, project_id=project.id)
-    await RECORDS.audit.record(session, actor=actor, action=f"project.stage_{decision.kind}", entity_type="project",
-                               entity_id=project.id, region_code=project.region_code, project_id=project.id,
-                               **diff(before, {"stage": project.stage}))
+    await announce_project(session, project)
+    await RECORDS.record_change(session, actor, action=f"project.stage_{decision.kind}", entity_type="project",
+                                entity_id=project.id, region_code=project.region_code, project_id=project.id,
+                                before=before, after={"stage": project.stage}, changed_only=True,
+                                event=StageChanged(project_id=project.id, region_code=project.region_code,
+                                                   from_stage=current.value, to_stage=target.value,
+                                                   kind=decision.kind, on=on, project_version=project.version))
     return project, transition
 
 

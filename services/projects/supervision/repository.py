@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from sqlalchemy import Select, and_, not_, select
 
 from kernel.auth.principal import DataScope
-from kernel.db.repository import Repository
 from kernel.pagination import PageRequest, PageResult
 from services.projects.registry.models import Project
-from services.projects.repository import keyset_page, project_in_scope
+from services.projects.repository import ProjectScopedRepository, keyset_page, project_in_scope
+from services.projects.supervision.errors import SupervisionNotFound
 from services.projects.supervision.models import SupervisionItem, SupervisionReport
 
 
@@ -32,19 +32,13 @@ class SupervisionFilter:
     today: dt.date | None = None
 
 
-class SupervisionRepository(Repository[SupervisionItem]):
+class SupervisionRepository(ProjectScopedRepository[SupervisionItem]):
     model = SupervisionItem
+    not_found = SupervisionNotFound
+    project_key = SupervisionItem.project_id
 
     async def exists(self, ident: uuid.UUID) -> bool:
         return (await self.session.scalar(select(SupervisionItem.id).where(SupervisionItem.id == ident))) is not None
-
-    async def get_in_scope(self, ident: uuid.UUID, scope: DataScope, *,
-                           lock: bool = False) -> SupervisionItem | None:
-        stmt = (select(SupervisionItem).join(Project, Project.id == SupervisionItem.project_id)
-                .where(SupervisionItem.id == ident, project_in_scope(scope)))
-        if lock:
-            stmt = stmt.with_for_update(of=SupervisionItem)
-        return (await self.session.scalars(stmt)).first()
 
     def _scoped(self, scope: DataScope, region_prefix: str | None) -> Select[tuple[SupervisionItem]]:
         stmt = select(SupervisionItem)

@@ -10,11 +10,12 @@ from typing import Annotated
 
 from fastapi import Query, Response, status
 
-from kernel.concurrency import etag, expected_version
+from kernel.concurrency import expected_version
 from kernel.idempotency.web import IdempotencyDep
 from kernel.regions import PREFIX_PATTERN
-from kernel.web.deps import IfMatch, PageDep, SessionDep, api_router
+from kernel.web.deps import IfMatch, PageDep, SessionDep, UpdatedSince, api_router
 from kernel.web.problems import problem_responses
+from kernel.web.responses import created, with_etag
 from services.projects.permissions import ManageSupervision, ReadProjects, ReportSupervision
 from services.projects.supervision import service as uc
 from services.projects.supervision.schemas import (
@@ -33,9 +34,7 @@ router = api_router("/api/v1/projects/supervision", "supervision")
 
 
 def _read(item: object, response: Response) -> SupervisionRead:
-    read = SupervisionRead.model_validate(item)
-    response.headers["ETag"] = etag(read.version)
-    return read
+    return with_etag(SupervisionRead.model_validate(item), response)
 
 
 @router.post("/items", status_code=status.HTTP_201_CREATED, response_model=SupervisionRead,
@@ -43,10 +42,8 @@ def _read(item: object, response: Response) -> SupervisionRead:
 async def open_item(body: SupervisionCreate, session: SessionDep, response: Response, actor: ManageSupervision,
                     idem: IdempotencyDep) -> SupervisionRead:
     item = await uc.open_supervision_item(session, actor, uc.SupervisionDraft(**body.model_dump()))
-    response.headers["Location"] = f"{router.prefix}/items/{item.id}"
-    read = _read(item, response)
-    await idem.save(response, read, status.HTTP_201_CREATED)
-    return read
+    return await created(SupervisionRead.model_validate(item), response, location=f"{router.prefix}/items/{item.id}",
+                         idem=idem)
 
 
 @router.get("/items", response_model=SupervisionPage, summary="督办事项列表", responses=problem_responses(404))
@@ -60,10 +57,8 @@ async def list_items(
     source: Annotated[SupervisionSource | None, Query(description="来源会议")] = None,
     overdue: Annotated[bool | None, Query(description="true：只看超过办理时限仍未办结的")] = None,
     problem_id: Annotated[uuid.UUID | None, Query(description="由该问题逾期转来的督办")] = None,
-    updated_since: Annotated[dt.datetime | None, Query(description="只返回此时间之后变更的（增量同步）")] = None,
+    updated_since: Annotated[UpdatedSince, Query(description="只返回此时间之后变更的（增量同步）")] = None,
 ) -> SupervisionPage:
-    if updated_since is not None and updated_since.tzinfo is None:
-        updated_since = updated_since.replace(tzinfo=dt.UTC)
     result = await uc.list_supervision_items(session, actor, page, project_id=project_id, region_prefix=region_prefix,
                                              status=status_, source=source, overdue=overdue, problem_id=problem_id,
                                              updated_since=updated_since)

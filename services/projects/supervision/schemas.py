@@ -12,12 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_vali
 from kernel import calendar
 from kernel.pagination import Page
 from kernel.web.schemas import MergePatch, attributes_of
-from services.projects.supervision.vocabulary import (
-    SUPERVISION_SOURCE_LABELS,
-    SUPERVISION_STATUS_LABELS,
-    SupervisionSource,
-    SupervisionStatus,
-)
+from services.projects.supervision.vocabulary import SupervisionSource, SupervisionStatus
 
 Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000)]
@@ -95,8 +90,8 @@ class SupervisionRead(OwnerRead):
             return data
         values = attributes_of(cls, data)
         status = SupervisionStatus(data.status)
-        values.update(source_label=SUPERVISION_SOURCE_LABELS[SupervisionSource(data.source)],
-                      status_label=SUPERVISION_STATUS_LABELS[status],
+        values.update(source_label=SupervisionSource(data.source).label,
+                      status_label=status.label,
                       overdue=status is SupervisionStatus.open and data.deadline < calendar.today())
         return values
 

@@ -14,7 +14,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from contracts.projects import SupervisionChanged
 from kernel import calendar
-from kernel.audit.chain import diff
 from kernel.auth.principal import Principal
 from kernel.concurrency import check_version
 from kernel.errors import FieldError
@@ -27,7 +26,6 @@ from services.projects.supervision.errors import (
     SupervisionClosed,
     SupervisionIdTaken,
     SupervisionInvalid,
-    SupervisionNotFound,
 )
 from services.projects.supervision.models import SupervisionItem, SupervisionReport
 from services.projects.supervision.repository import SupervisionFilter, SupervisionRepository
@@ -44,6 +42,7 @@ __all__ = [
     "list_supervision_results",
     "open_supervision_item",
     "report_supervision_progress",
+    "supervision_changed",
     "update_supervision_item",
 ]
 
@@ -79,19 +78,13 @@ def is_overdue(item: SupervisionItem, today: dt.date) -> bool:
     return item.status == SupervisionStatus.open.value and item.deadline < today
 
 
-async def _announce(session: AsyncSession, item: SupervisionItem, change: str) -> None:
-    await RECORDS.outbox.emit(session, SupervisionChanged(
+def supervision_changed(item: SupervisionItem, change: str) -> SupervisionChanged:
+    """The event announcing a change of the item (``problems`` announces the items it opens with it)."""
+    return SupervisionChanged(
         id=item.id, project_id=item.project_id, change=change, source=item.source, subject=item.subject,
         status=item.status, deadline=item.deadline, closed_on=item.closed_on, problem_id=item.problem_id,
         version=item.version,
-    ), aggregate_type="supervision_item", aggregate_id=item.id, project_id=item.project_id)
-
-
-async def _audit(session: AsyncSession, actor: Principal, action: str, item: SupervisionItem, project: Project,
-                 *, before: dict[str, Any] | None = None, after: dict[str, Any] | None = None) -> None:
-    await RECORDS.audit.record(session, actor=actor, action=action, entity_type="supervision_item",
-                               entity_id=item.id, region_code=project.region_code, project_id=item.project_id,
-                               before=before, after=after)
+    )
 
 
 def _check(values: dict[str, Any], today: dt.date) -> list[FieldError]:
@@ -125,23 +118,19 @@ async def open_supervision_item(session: AsyncSession, actor: Principal, draft: 
     values.update(id=draft.id or uuid.uuid4(), source=source.value, status=SupervisionStatus.open.value,
                   progress=0)
     item = await repo.add(SupervisionItem(**values))
-    await _announce(session, item, "opened")
-    await _audit(session, actor, "supervision.open", item, project, after=snapshot(item))
+    await RECORDS.record_change(session, actor, action="supervision.open", entity_type="supervision_item",
+                                entity_id=item.id, region_code=project.region_code, project_id=item.project_id,
+                                after=snapshot(item), event=supervision_changed(item, "opened"))
     return item
 
 
 async def get_supervision_item(session: AsyncSession, actor: Principal, item_id: uuid.UUID) -> SupervisionItem:
-    item = await SupervisionRepository(session).get_in_scope(item_id, actor.scope)
-    if item is None:
-        raise SupervisionNotFound()
-    return item
+    return await SupervisionRepository(session).require(item_id, actor.scope)
 
 
 async def _item_and_project(session: AsyncSession, actor: Principal,
                             item_id: uuid.UUID) -> tuple[SupervisionItem, Project]:
-    item = await SupervisionRepository(session).get_in_scope(item_id, actor.scope, lock=True)
-    if item is None:
-        raise SupervisionNotFound()
+    item = await SupervisionRepository(session).require(item_id, actor.scope, lock=True)
     return item, await get_project(session, actor, item.project_id)
 
 
@@ -187,8 +176,10 @@ async def update_supervision_item(session: AsyncSession, actor: Principal, item_
     await session.flush()
     after = snapshot(item)
     if after != before:
-        await _announce(session, item, "changed")
-        await _audit(session, actor, "supervision.update", item, project, **diff(before, after))
+        await RECORDS.record_change(session, actor, action="supervision.update", entity_type="supervision_item",
+                                    entity_id=item.id, region_code=project.region_code, project_id=item.project_id,
+                                    before=before, after=after, changed_only=True,
+                                    event=supervision_changed(item, "changed"))
     return item
 
 
@@ -215,9 +206,10 @@ async def report_supervision_progress(session: AsyncSession, actor: Principal, i
                                reported_by_name=actor.name or actor.subject)
     session.add(report)
     await session.flush()
-    await _announce(session, item, "progress")
-    await _audit(session, actor, "supervision.progress", item, project, before=before,
-                 after={**snapshot(item), "note": report.note})
+    await RECORDS.record_change(session, actor, action="supervision.progress", entity_type="supervision_item",
+                                entity_id=item.id, region_code=project.region_code, project_id=item.project_id,
+                                before=before, after={**snapshot(item), "note": report.note},
+                                event=supervision_changed(item, "progress"))
     return report
 
 
@@ -235,8 +227,10 @@ async def _close(session: AsyncSession, actor: Principal, item: SupervisionItem,
     item.closed_on = closed_on
     item.progress = 100
     await session.flush()
-    await _announce(session, item, "closed")
-    await _audit(session, actor, "supervision.close", item, project, **diff(before, snapshot(item)))
+    await RECORDS.record_change(session, actor, action="supervision.close", entity_type="supervision_item",
+                                entity_id=item.id, region_code=project.region_code, project_id=item.project_id,
+                                before=before, after=snapshot(item), changed_only=True,
+                                event=supervision_changed(item, "closed"))
 
 
 async def close_supervision_item(session: AsyncSession, actor: Principal, item_id: uuid.UUID, result: str,

@@ -15,10 +15,10 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, func, literal, literal_column, not_, select
 
 from kernel.auth.principal import DataScope
-from kernel.db.repository import Repository
 from kernel.pagination import PageRequest, PageResult
 from services.projects.registry.models import Project
-from services.projects.repository import keyset_page, project_in_scope
+from services.projects.repository import ProjectScopedRepository, keyset_page, project_in_scope
+from services.projects.tasks.errors import TaskNotFound
 from services.projects.tasks.models import OPEN_TASK_STATUSES, Task, TaskProgress
 
 #: A date far in the future: rows without a date sort last.
@@ -45,18 +45,13 @@ class TaskFilter:
     today: dt.date | None = None
 
 
-class TaskRepository(Repository[Task]):
+class TaskRepository(ProjectScopedRepository[Task]):
     model = Task
+    not_found = TaskNotFound
+    project_key = Task.project_id
 
     async def exists(self, ident: uuid.UUID) -> bool:
         return (await self.session.scalar(select(Task.id).where(Task.id == ident))) is not None
-
-    async def get_in_scope(self, ident: uuid.UUID, scope: DataScope, *, lock: bool = False) -> Task | None:
-        stmt = (select(Task).join(Project, Project.id == Task.project_id)
-                .where(Task.id == ident, project_in_scope(scope)))
-        if lock:
-            stmt = stmt.with_for_update(of=Task)
-        return (await self.session.scalars(stmt)).first()
 
     async def of_project(self, project_id: uuid.UUID, ids: Sequence[uuid.UUID]) -> list[Task]:
         if not ids:

@@ -11,10 +11,11 @@ from typing import Annotated, Any
 from fastapi import Query, Response, status
 
 from kernel import calendar
-from kernel.concurrency import etag, expected_version
+from kernel.concurrency import expected_version
 from kernel.idempotency.web import IdempotencyDep
-from kernel.web.deps import IfMatch, PageDep, SessionDep, api_router
+from kernel.web.deps import IfMatch, PageDep, SessionDep, UpdatedSince, api_router
 from kernel.web.problems import problem_responses
+from kernel.web.responses import created, with_etag
 from services.projects.permissions import ReadProjects, WriteTasks
 from services.projects.tasks import service as uc
 from services.projects.tasks.schemas import (
@@ -45,13 +46,7 @@ def _task_page(rows: Sequence[Any], next_cursor: str | None) -> Response:
 
 
 def _read(task: object, response: Response) -> TaskRead:
-    read = TaskRead.model_validate(task)
-    response.headers["ETag"] = etag(read.version)
-    return read
-
-
-def _utc(value: dt.datetime | None) -> dt.datetime | None:
-    return value.replace(tzinfo=dt.UTC) if value is not None and value.tzinfo is None else value
+    return with_etag(TaskRead.model_validate(task), response)
 
 
 @router.post("/projects/{project_id}/tasks", status_code=status.HTTP_201_CREATED, response_model=TaskRead,
@@ -61,10 +56,8 @@ async def create_task(project_id: uuid.UUID, body: TaskCreate, session: SessionD
     values = body.model_dump()
     values["depends_on"] = tuple(values["depends_on"])
     task = await uc.create_task(session, actor, uc.TaskDraft(project_id=project_id, **values))
-    response.headers["Location"] = f"{router.prefix}/tasks/{task.id}"
-    read = _read(task, response)
-    await idem.save(response, read, status.HTTP_201_CREATED)
-    return read
+    return await created(TaskRead.model_validate(task), response, location=f"{router.prefix}/tasks/{task.id}",
+                         idem=idem)
 
 
 @router.get("/projects/{project_id}/tasks", response_model=TaskPage, summary="项目任务清单",
@@ -79,11 +72,11 @@ async def list_project_tasks(
     kind: Annotated[TaskKind | None, Query(description="任务类型")] = None,
     approvals: Annotated[bool, Query(description="true：只看审批事项")] = False,
     due_before: Annotated[dt.date | None, Query(description="计划完成日期早于该日")] = None,
-    updated_since: Annotated[dt.datetime | None, _UPDATED_SINCE] = None,
+    updated_since: Annotated[UpdatedSince, _UPDATED_SINCE] = None,
 ) -> Response:
     result = await uc.list_tasks(session, actor, page, project_id=project_id, status=status_, kind=kind,
                                  approvals_only=approvals, overdue=overdue, due_before=due_before,
-                                 updated_since=_utc(updated_since))
+                                 updated_since=updated_since)
     return _task_page(result.items, result.next_cursor)
 
 
@@ -97,10 +90,10 @@ async def list_tasks(
     kind: Annotated[TaskKind | None, Query(description="任务类型")] = None,
     approvals: Annotated[bool, Query(description="true：只看审批事项")] = False,
     due_before: Annotated[dt.date | None, Query(description="计划完成日期早于该日")] = None,
-    updated_since: Annotated[dt.datetime | None, _UPDATED_SINCE] = None,
+    updated_since: Annotated[UpdatedSince, _UPDATED_SINCE] = None,
 ) -> Response:
     result = await uc.list_tasks(session, actor, page, status=status_, kind=kind, approvals_only=approvals,
-                                 overdue=overdue, due_before=due_before, updated_since=_utc(updated_since))
+                                 overdue=overdue, due_before=due_before, updated_since=updated_since)
     return _task_page(result.items, result.next_cursor)
 
 

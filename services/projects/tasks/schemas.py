@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_vali
 from kernel import calendar
 from kernel.pagination import Page
 from kernel.web.schemas import MergePatch, RowsJson, attributes_of
-from services.projects.tasks.vocabulary import TASK_KIND_LABELS, TASK_STATUS_LABELS, TaskKind, TaskStatus
+from services.projects.tasks.vocabulary import TaskKind, TaskStatus
 
 Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000)]
@@ -122,8 +122,8 @@ def task_derived(values: dict[str, Any], today: dt.date) -> None:
     """What a task's record derives from its values: labels, approval, overdue (as of ``today``)."""
     kind, status = TaskKind(values["kind"]), TaskStatus(values["status"])
     end = values["planned_end"]
-    values.update(kind_label=TASK_KIND_LABELS[kind], is_approval=kind.is_approval,
-                  status_label=TASK_STATUS_LABELS[status], depends_on=list(values["depends_on"] or []),
+    values.update(kind_label=kind.label, is_approval=kind.is_approval,
+                  status_label=status.label, depends_on=list(values["depends_on"] or []),
                   overdue=end is not None and end < today and status.is_open)
 
 

@@ -14,7 +14,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from contracts.projects import TaskChanged
 from kernel import calendar
-from kernel.audit.chain import diff
 from kernel.auth.principal import Principal
 from kernel.concurrency import check_version
 from kernel.db.session import utcnow
@@ -32,7 +31,6 @@ from services.projects.tasks.errors import (
     TaskClosed,
     TaskIdTaken,
     TaskInvalid,
-    TaskNotFound,
 )
 from services.projects.tasks.models import Task, TaskProgress
 from services.projects.tasks.repository import TaskFilter, TaskRepository
@@ -137,20 +135,13 @@ def check_task(values: dict[str, Any], today: dt.date) -> list[FieldError]:
     return errors
 
 
-async def _announce(session: AsyncSession, task: Task, change: str) -> None:
-    await RECORDS.outbox.emit(session, TaskChanged(
+def _changed(task: Task, change: str) -> TaskChanged:
+    return TaskChanged(
         id=task.id, project_id=task.project_id, change=change, title=task.title, kind=task.kind,
         status=task.status, progress=task.progress, owner_name=task.owner_name,
         owner_unit_name=task.owner_unit_name, planned_start=task.planned_start, planned_end=task.planned_end,
         actual_end=task.actual_end, version=task.version,
-    ), aggregate_type="task", aggregate_id=task.id, project_id=task.project_id)
-
-
-async def _audit(session: AsyncSession, actor: Principal, action: str, task: Task, project: Project, *,
-                 before: dict[str, Any] | None = None, after: dict[str, Any] | None = None) -> None:
-    await RECORDS.audit.record(session, actor=actor, action=action, entity_type="task", entity_id=task.id,
-                               region_code=project.region_code, project_id=task.project_id,
-                               before=before, after=after)
+    )
 
 
 async def _check_dependencies(session: AsyncSession, project_id: uuid.UUID, ids: tuple[uuid.UUID, ...],
@@ -182,25 +173,21 @@ async def create_task(session: AsyncSession, actor: Principal, draft: TaskDraft,
     await _check_dependencies(session, draft.project_id, tuple(values["depends_on"]), draft.id)
     values["id"] = draft.id or uuid.uuid4()
     task = await repo.add(Task(**values))
-    await _announce(session, task, "created")
-    await _audit(session, actor, "task.create", task, project, after=snapshot(task))
+    await RECORDS.record_change(session, actor, action="task.create", entity_type="task", entity_id=task.id,
+                                region_code=project.region_code, project_id=task.project_id,
+                                after=snapshot(task), event=_changed(task, "created"))
     return task
 
 
 async def _task_and_project(session: AsyncSession, actor: Principal, task_id: uuid.UUID, *,
                             lock: bool = False) -> tuple[Task, Project]:
-    task = await TaskRepository(session).get_in_scope(task_id, actor.scope, lock=lock)
-    if task is None:
-        raise TaskNotFound()
+    task = await TaskRepository(session).require(task_id, actor.scope, lock=lock)
     project = await get_project(session, actor, task.project_id)
     return task, project
 
 
 async def get_task(session: AsyncSession, actor: Principal, task_id: uuid.UUID) -> Task:
-    task = await TaskRepository(session).get_in_scope(task_id, actor.scope)
-    if task is None:
-        raise TaskNotFound()
-    return task
+    return await TaskRepository(session).require(task_id, actor.scope)
 
 
 async def list_tasks(
@@ -249,8 +236,9 @@ async def update_task(session: AsyncSession, actor: Principal, task_id: uuid.UUI
     await session.flush()
     after = snapshot(task)
     if after != before:
-        await _announce(session, task, "updated")
-        await _audit(session, actor, "task.update", task, project, **diff(before, after))
+        await RECORDS.record_change(session, actor, action="task.update", entity_type="task", entity_id=task.id,
+                                    region_code=project.region_code, project_id=task.project_id,
+                                    before=before, after=after, changed_only=True, event=_changed(task, "updated"))
     return task
 
 
@@ -291,8 +279,10 @@ async def report_task_progress(session: AsyncSession, actor: Principal, task_id:
                           reported_by=actor.subject, reported_by_name=actor.name or actor.subject)
     session.add(report)
     await session.flush()
-    await _announce(session, task, "progress")
-    await _audit(session, actor, "task.progress", task, project, **diff(before, snapshot(task)))
+    await RECORDS.record_change(session, actor, action="task.progress", entity_type="task", entity_id=task.id,
+                                region_code=project.region_code, project_id=task.project_id,
+                                before=before, after=snapshot(task), changed_only=True,
+                                event=_changed(task, "progress"))
     return report
 
 
@@ -311,11 +301,11 @@ async def add_task_document(session: AsyncSession, actor: Principal, task_id: uu
     task, project = await _task_and_project(session, actor, task_id)
     document = await documents.store_document(session, actor, upload, storage, project_id=task.project_id,
                                               task_id=task.id)
-    await RECORDS.audit.record(session, actor=actor, action="task.document.add", entity_type="task",
-                               entity_id=task.id, region_code=project.region_code, project_id=task.project_id,
-                               after={"document_id": document.id, "file_name": document.file_name,
-                                      "sha256": document.sha256, "size_bytes": document.size_bytes})
-    await _announce(session, task, "document")
+    await RECORDS.record_change(session, actor, action="task.document.add", entity_type="task", entity_id=task.id,
+                                region_code=project.region_code, project_id=task.project_id,
+                                after={"document_id": document.id, "file_name": document.file_name,
+                                       "sha256": document.sha256, "size_bytes": document.size_bytes},
+                                event=_changed(task, "document"))
     return document
 
 
@@ -339,10 +329,10 @@ async def withdraw_task_document(session: AsyncSession, actor: Principal, docume
     cleaned = check_withdrawal(locked, reason, closing_evidence=False)
     mark_withdrawn(locked, actor, cleaned, utcnow())
     await session.flush()
-    await _announce(session, task, "document_withdrawn")
-    await RECORDS.audit.record(session, actor=actor, action="task.document.withdraw", entity_type="task",
-                               entity_id=task.id, region_code=project.region_code, project_id=task.project_id,
-                               before=before, after=withdrawal_audit(locked))
+    await RECORDS.record_change(session, actor, action="task.document.withdraw", entity_type="task",
+                                entity_id=task.id, region_code=project.region_code, project_id=task.project_id,
+                                before=before, after=withdrawal_audit(locked),
+                                event=_changed(task, "document_withdrawn"))
     return locked
 
 
@@ -469,8 +459,9 @@ async def plan_tasks(session: AsyncSession, actor: Principal, project_id: uuid.U
                 owner_unit_id=d.owner_unit_id, planned_start=item.planned_start, planned_end=item.planned_end,
                 status=TaskStatus.not_started.value, progress=0, duration_days=d.duration_days,
                 working_days=d.working_days, depends_on=depends, plan_target=target_date))
-            await _announce(session, task, "created")
-            await _audit(session, actor, "task.create", task, project, after=snapshot(task))
+            await RECORDS.record_change(session, actor, action="task.create", entity_type="task", entity_id=task.id,
+                                        region_code=project.region_code, project_id=task.project_id,
+                                        after=snapshot(task), event=_changed(task, "created"))
             continue
         before = snapshot(task)
         task.planned_start, task.planned_end = item.planned_start, item.planned_end
@@ -479,6 +470,8 @@ async def plan_tasks(session: AsyncSession, actor: Principal, project_id: uuid.U
         await session.flush()
         after_snapshot = snapshot(task)
         if after_snapshot != before:
-            await _announce(session, task, "planned")
-            await _audit(session, actor, "task.plan", task, project, **diff(before, after_snapshot))
+            await RECORDS.record_change(session, actor, action="task.plan", entity_type="task", entity_id=task.id,
+                                        region_code=project.region_code, project_id=task.project_id,
+                                        before=before, after=after_snapshot, changed_only=True,
+                                        event=_changed(task, "planned"))
     return outcome
