@@ -29,7 +29,7 @@ run: $(STAMP) ## Start the 4 services and the gateway on :8000 (embedded Postgre
 
 test: $(STAMP) ## Lint, types, import contracts, queries in repositories, contract drift, then the whole suite on every core (TEST_WORKERS=0: serially)
 	@$(MAKE) --no-print-directory lint typecheck imports queries openapi-check
-	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup
+	$(BIN)/python -m pytest -n $(TEST_WORKERS)
 
 lint: $(STAMP) ## ruff
 	$(BIN)/ruff check .

@@ -14,11 +14,12 @@ from dataclasses import dataclass
 from sqlalchemy import ColumnElement, and_, literal_column, not_, select
 
 from kernel.auth.principal import DataScope
+from kernel.db.keyset import keyset_page
 from kernel.pagination import PageRequest, PageResult
 from services.projects.problems.errors import ProblemNotFound
 from services.projects.problems.models import ProblemEvent, ProblemEvidence, ProblemRecord
 from services.projects.registry.models import Project
-from services.projects.repository import ProjectScopedRepository, keyset_page, project_in_scope
+from services.projects.repository import ProjectScopedRepository, project_in_scope
 from services.projects.supervision.models import SupervisionItem
 
 

@@ -13,9 +13,10 @@ from dataclasses import dataclass
 from sqlalchemy import Select, and_, not_, select
 
 from kernel.auth.principal import DataScope
+from kernel.db.keyset import keyset_page
 from kernel.pagination import PageRequest, PageResult
 from services.projects.registry.models import Project
-from services.projects.repository import ProjectScopedRepository, keyset_page, project_in_scope
+from services.projects.repository import ProjectScopedRepository, project_in_scope
 from services.projects.supervision.errors import SupervisionNotFound
 from services.projects.supervision.models import SupervisionItem, SupervisionReport
 

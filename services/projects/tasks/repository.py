@@ -15,9 +15,10 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, func, literal, literal_column, not_, select
 
 from kernel.auth.principal import DataScope
+from kernel.db.keyset import keyset_page
 from kernel.pagination import PageRequest, PageResult
 from services.projects.registry.models import Project
-from services.projects.repository import ProjectScopedRepository, keyset_page, project_in_scope
+from services.projects.repository import ProjectScopedRepository, project_in_scope
 from services.projects.tasks.errors import TaskNotFound
 from services.projects.tasks.models import OPEN_TASK_STATUSES, Task, TaskProgress
 
