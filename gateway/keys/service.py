@@ -5,7 +5,7 @@ Keys live in the gateway's schema, the private half encrypted with the PII
 cipher (context ``signing_key``), so every replica signs with the same key.
 Each process keeps the current key in memory and rereads it every
 ``reload_s`` (another replica may have rotated) or right after it rotated
-itself. The JWKS is read from the database on every request: services fetch
+itself (and again once the rotation has committed). The JWKS is read from the database on every request: services fetch
 it only when they meet an unknown ``kid``, and a replica must never publish
 less than the one that signed.
 
@@ -27,6 +27,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
+from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gateway.database import RECORDS
@@ -151,5 +152,9 @@ async def rotate(session: AsyncSession, ring: KeyRing, actor: Principal) -> Sign
                                 before={"current": old.kid if old else None, "next": new.kid},
                                 after={"current": new.kid, "next": following.kid,
                                        "retired": old.kid if old else None})
+    # Forget the cached key now, and again once the rotation has committed: a token signed in this
+    # process between the two (another request, a consumer renewing its token) read the old key
+    # from a snapshot that could not see the rotation yet, and would keep it for ``reload_s``.
     ring.invalidate()
+    event.listen(session.sync_session, "after_commit", lambda _: ring.invalidate(), once=True)
     return new
