@@ -30,7 +30,8 @@ def keys_url(pg_server: str) -> Iterator[str]:
 
 @pytest.fixture
 async def keys_db(keys_url: str) -> AsyncIterator[Database]:
-    engine = make_engine(normalize_database_url(keys_url))  # as the owner: the keys' table, no row-level security in the way
+    # As the owner: the keys' table, no row-level security in the way.
+    engine = make_engine(normalize_database_url(keys_url))
     try:
         yield Database(engine=engine, sessionmaker=async_sessionmaker(engine, expire_on_commit=False))
     finally:
