@@ -16,6 +16,7 @@ from kernel.regions import PREFIX_PATTERN
 from kernel.web.deps import IfMatch, PageDep, SessionDep, UpdatedSince, api_router
 from kernel.web.problems import problem_responses
 from kernel.web.responses import created, with_etag
+from services.projects.documents.uploads import BufferedUpload
 from services.projects.permissions import ReadProjects, WriteProblems
 from services.projects.problems import service as uc
 from services.projects.problems.schemas import (
@@ -34,6 +35,9 @@ from services.projects.problems.schemas import (
 from services.projects.problems.vocabulary import ProblemCategory, ProblemStatus
 
 router = api_router("/api/v1/projects", "problems")
+# As before the documents moved out: a multipart POST over the document limit is refused (413) before
+# anything parses it, on these routes too.
+router.route_class = BufferedUpload
 
 _OVERDUE = Query(description="true：只看逾期（已过清零时限且未销号）；false：只看未逾期")
 _DUE_WITHIN = Query(ge=0, le=366, description="只看未销号且已逾期或在该天数内到期的问题（旬协调议题，常用 10）")

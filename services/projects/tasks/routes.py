@@ -16,6 +16,7 @@ from kernel.idempotency.web import IdempotencyDep
 from kernel.web.deps import IfMatch, PageDep, SessionDep, UpdatedSince, api_router
 from kernel.web.problems import problem_responses
 from kernel.web.responses import created, with_etag
+from services.projects.documents.uploads import BufferedUpload
 from services.projects.permissions import ReadProjects, WriteTasks
 from services.projects.tasks import service as uc
 from services.projects.tasks.schemas import (
@@ -35,6 +36,9 @@ from services.projects.tasks.schemas import (
 from services.projects.tasks.vocabulary import TaskKind, TaskStatus
 
 router = api_router("/api/v1/projects", "tasks")
+# As before the documents moved out: a multipart POST over the document limit is refused (413) before
+# anything parses it, on these routes too.
+router.route_class = BufferedUpload
 
 _OVERDUE = Query(description="true：只看逾期（计划完成日期已过且未完成）；false：只看未逾期")
 _UPDATED_SINCE = Query(description="只返回此时间之后变更的任务（增量同步），按变更时间排序")

@@ -233,6 +233,18 @@ async def test_approval_with_documents(projects: httpx.AsyncClient, project: str
     assert (await projects.get(f"{P}/documents/{uuid.uuid4()}/content")).status_code == 404
 
 
+async def test_a_huge_multipart_body_is_refused_before_parsing_on_every_task_and_problem_post(
+        projects: httpx.AsyncClient, project: str, monkeypatch, projects_app) -> None:
+    """Not only the upload routes: a multipart POST over the document limit is refused by its
+    declared length on any POST of the tasks' and problems' routers, before anything reads it."""
+    task = await new_task(projects, project, kind="eia", title="环评批复")
+    monkeypatch.setattr(projects_app.state.settings, "document_max_bytes", 1000)
+    posts = (f"{P}/projects/{project}/tasks", f"{P}/tasks/{task['id']}/progress", f"{P}/projects/{project}/problems")
+    for url in posts:
+        huge = await projects.post(url, files={"file": ("巨大.pdf", b"x" * 200_000, "application/pdf")})
+        assert huge.status_code == 413, (url, huge.text)
+
+
 async def test_upload_limits(projects: httpx.AsyncClient, project: str, count, monkeypatch, projects_app) -> None:
     task = await new_task(projects, project, kind="eia", title="环评批复")
     url = f"{P}/tasks/{task['id']}/documents"
