@@ -1,6 +1,7 @@
 """``create_app(settings)``: the gateway, a service of its own (schema ``gateway``), composed
 of its slices (``SLICES``): identity (users, machine clients, tokens, signing keys) under
-``/api/v1/auth``, the task-force memberships it follows from the projects feed, its audit
+``/api/v1/auth``, the task-force memberships and the project directory it follows from the
+projects feed, its audit
 trail, readiness of everything, and routing of ``/api/v1/<service>/...``."""
 
 from __future__ import annotations
@@ -55,7 +56,8 @@ SLICES: tuple[Slice, ...] = (
     Slice(clients.__name__, clients_routes.router, "clients", "外部系统客户端（OAuth 2 客户端凭证）",
           constraints=clients_errors.CONSTRAINTS),
     Slice(keys.__name__, keys_routes.router, "keys", "令牌签名密钥：公布（JWKS）与轮换"),
-    # Task-force memberships follow the projects service's feed (contracts.projects).
+    # Task-force memberships and the project directory follow the projects service's feed
+    # (contracts.projects).
     Slice(memberships.__name__, handlers={"projects": memberships_service.HANDLERS},
           batch_handlers={"projects": memberships_service.BATCH_HANDLERS}),
 )

@@ -18,6 +18,9 @@ SERVICES = ("projects", "relocation", "housing", "funding")
 DEFAULT_CONTRACT = Path(__file__).resolve().parent.parent / "openapi" / "gateway.json"
 #: Who accepts the tokens the gateway issues: every service and the gateway itself.
 TOKEN_AUDIENCE = (*SERVICES, "gateway")
+#: What a multipart envelope may add to the file it carries: the services allow as much
+#: (kernel.web.uploads.MULTIPART_SLACK; kept here so settings need no web framework).
+MULTIPART_SLACK = 64 * 1024
 
 
 class GatewaySettings(ServiceSettings):
@@ -38,7 +41,10 @@ class GatewaySettings(ServiceSettings):
     readiness_timeout_s: float = Field(default=2.0, gt=0)
     max_connections: int = Field(default=200, ge=1)
     max_keepalive: int = Field(default=50, ge=0)
-    max_body_bytes: int = Field(default=20 * 1024 * 1024, ge=1)
+    max_upload_bytes: int = Field(
+        default=20 * 1024 * 1024, ge=1,
+        description="the largest file a service accepts (PROJECTS_DOCUMENT_MAX_BYTES, PROJECTS_SHEETS_MAX_BYTES): "
+                    "a request body may be that plus a multipart envelope (max_request_bytes)")
     breaker_failures: int = Field(default=5, ge=1, description="consecutive failures that open the breaker")
     breaker_reset_s: float = Field(default=5.0, gt=0, description="how long an open breaker refuses calls")
     contract_path: Path = DEFAULT_CONTRACT
@@ -48,6 +54,12 @@ class GatewaySettings(ServiceSettings):
     refresh_token_ttl_days: int = Field(default=30, ge=1, le=365)
     lockout_failures: int = Field(default=5, ge=1, description="failed logins that lock a username out")
     lockout_window_minutes: int = Field(default=15, ge=1, description="the window failed logins are counted in")
+    # Per client address, on the login, token and refresh endpoints together: attempts that did
+    # not succeed in one window (any usernames or client ids). Kept in PostgreSQL, so every
+    # replica counts the same attempts.
+    auth_throttle_attempts: int = Field(default=20, ge=1,
+                                        description="failed sign-in attempts one address may make per window")
+    auth_throttle_window_s: int = Field(default=60, ge=1, le=3600, description="the throttle's window (seconds)")
     token_audience: list[str] = Field(default_factory=lambda: list(TOKEN_AUDIENCE),
                                       description="the aud of every token the gateway issues")
     jwks_grace_minutes: int = Field(default=5, ge=1,
@@ -71,6 +83,11 @@ class GatewaySettings(ServiceSettings):
             # must stay published long enough for those tokens too.
             raise ValueError("keys_reload_s must be shorter than jwks_grace_minutes")
         return self
+
+    @property
+    def max_request_bytes(self) -> int:
+        """The largest request body forwarded: the largest upload in its multipart envelope."""
+        return self.max_upload_bytes + MULTIPART_SLACK
 
     def service_urls(self) -> dict[str, str]:
         return {name: getattr(self, f"{name}_url") for name in SERVICES}

@@ -1,7 +1,12 @@
 """One ASGI middleware for what every request needs observed: its request id
 (taken from ``X-Request-ID`` when sane, made up otherwise, echoed back), one
 structured access-log line, and Prometheus counts and latency by route
-template. One wrapper instead of three keeps the per-request cost low."""
+template. One wrapper instead of three keeps the per-request cost low.
+
+A request that carries ``X-Anju-Route`` (the gateway's forward sends it) is answered with the
+template of the route that served it in that header, so the proxy in front labels its own
+metrics and log lines as the service does (never with the raw path). A handler may set the
+label of its request itself under ``ROUTE_LABEL`` in the scope (the gateway's forward does)."""
 
 from __future__ import annotations
 
@@ -22,6 +27,16 @@ from kernel.web.metrics import Metrics
 
 _QUIET = frozenset({"/healthz", "/readyz", "/metrics"})
 _HEADER = REQUEST_ID_HEADER.encode("latin-1")
+#: Asked for in a request, answered with the route template in the response.
+ROUTE_HEADER = "x-anju-route"
+_ROUTE = ROUTE_HEADER.encode("latin-1")
+#: The scope key a handler sets to label its request (bounded: a template, never a raw path).
+ROUTE_LABEL = "anju.route_label"
+
+
+def _template(scope: Scope) -> str | None:
+    path: str | None = getattr(scope.get("route"), "path", None)
+    return path
 
 
 class ObservabilityMiddleware:
@@ -35,10 +50,12 @@ class ObservabilityMiddleware:
             await self.app(scope, receive, send)
             return
         incoming = None
+        announce = False
         for name, value in scope.get("headers", ()):
             if name == _HEADER:
                 incoming = value.decode("latin-1")
-                break
+            elif name == _ROUTE:
+                announce = True
         rid = accept_or_new(incoming)
         token = bind_request_id(rid)
         client = scope.get("client")
@@ -53,6 +70,8 @@ class ObservabilityMiddleware:
                 status = message["status"]
                 headers = [h for h in message.get("headers", []) if h[0].lower() != _HEADER]
                 headers.append((_HEADER, rid_bytes))
+                if announce and (template := _template(scope)):
+                    headers.append((_ROUTE, template.encode("utf-8")))
                 message["headers"] = headers
             await send(message)
 
@@ -60,7 +79,7 @@ class ObservabilityMiddleware:
             await self.app(scope, receive, send_observed)
         finally:
             elapsed = time.perf_counter() - start
-            route = getattr(scope.get("route"), "path", None) or "unmatched"
+            route = scope.get(ROUTE_LABEL) or _template(scope) or "unmatched"
             method = scope.get("method", "")
             m = self.metrics
             m.requests.labels(m.service, method, route, str(status)).inc()

@@ -44,7 +44,20 @@ def decode_cursor(cursor: str, width: int) -> list[str]:
         raise BadCursor(errors=[FieldError("query.cursor", "bad_cursor", "分页游标无效")]) from exc
     if not isinstance(value, list) or len(value) != width or not all(isinstance(v, str) for v in value):
         raise BadCursor(errors=[FieldError("query.cursor", "bad_cursor", "分页游标无效")])
+    if any(len(v) > 200 or any(ord(ch) < 0x20 for ch in v) for v in value):  # NUL and other controls
+        raise BadCursor(errors=[FieldError("query.cursor", "bad_cursor", "分页游标无效")])
     return value
+
+
+#: The range of a PostgreSQL ``bigint`` (ids, counters): a cursor value outside it is no position.
+BIGINT_MIN, BIGINT_MAX = -(2**63), 2**63 - 1
+
+
+def cursor_int(raw: str) -> int:
+    """An integer key of a cursor, within ``bigint``; anything else is a bad cursor."""
+    if not raw.lstrip("-").isdigit() or not BIGINT_MIN <= int(raw) <= BIGINT_MAX:
+        raise BadCursor(errors=[FieldError("query.cursor", "bad_cursor", "分页游标无效")])
+    return int(raw)
 
 
 @dataclass(frozen=True, slots=True)

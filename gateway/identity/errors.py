@@ -24,16 +24,28 @@ class InvalidCredentials(KeptRefusal, _Unauthorized):
     title_en = "Invalid username or password"
 
 
-class AccountLocked(TooManyRequests):
+class RetryLater(TooManyRequests):
+    """A refusal that says when to try again (``Retry-After``)."""
+
+    def __init__(self, retry_after_s: int) -> None:
+        super().__init__(f"retry after {retry_after_s} s")
+        self.retry_after_s = retry_after_s
+
+
+class AccountLocked(RetryLater):
     """Too many failed logins for this username; nothing tells whether it exists."""
 
     code = "auth.locked"
     title_zh = "登录失败次数过多，请稍后再试"
     title_en = "Too many failed logins; try again later"
 
-    def __init__(self, retry_after_s: int) -> None:
-        super().__init__(f"locked for {retry_after_s} s")
-        self.retry_after_s = retry_after_s
+
+class Throttled(RetryLater):
+    """Too many failed sign-in attempts from this client address (any accounts)."""
+
+    code = "auth.throttled"
+    title_zh = "尝试次数过多，请稍后再试"
+    title_en = "Too many attempts from this address; try again later"
 
 
 class RefreshInvalid(KeptRefusal, _Unauthorized):
@@ -48,7 +60,7 @@ class RefreshReused(KeptRefusal, _Unauthorized):
     title_en = "A used refresh token was presented again; the whole session was revoked"
 
 
-class InvalidClient(_Unauthorized):
+class InvalidClient(KeptRefusal, _Unauthorized):
     code = "auth.invalid_client"
     title_zh = "客户端身份验证失败"
     title_en = "Client authentication failed"

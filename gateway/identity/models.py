@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
-from sqlalchemy import BigInteger, DateTime, ForeignKey, Identity, Index, String, Uuid
+from sqlalchemy import BigInteger, DateTime, ForeignKey, Identity, Index, Integer, String, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
 from gateway.database import Base
@@ -41,3 +41,15 @@ class LoginFailure(Base):
     username_key: Mapped[str] = mapped_column(String(64))
     occurred_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), index=True)
     client_ip: Mapped[str | None] = mapped_column(String(64))
+
+
+class AuthThrottle(Base):
+    """Sign-in attempts from one client address in one fixed window (login, token and refresh
+    together), counted by one upsert so concurrent attempts and replicas count exactly.
+    A successful attempt gives its count back; rows of past windows are deleted."""
+
+    __tablename__ = "auth_throttle"
+
+    address: Mapped[str] = mapped_column(String(64), primary_key=True)
+    window_start: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), primary_key=True, index=True)
+    attempts: Mapped[int] = mapped_column(Integer)

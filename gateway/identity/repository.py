@@ -6,11 +6,12 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
-from sqlalchemy import delete, select, text, update
+from sqlalchemy import delete, func, select, text, update
+from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gateway.clients.models import ApiClient
-from gateway.identity.models import LoginFailure, RefreshToken
+from gateway.identity.models import AuthThrottle, LoginFailure, RefreshToken
 from gateway.users.models import AppUser
 from kernel.db.repository import Repository
 
@@ -67,6 +68,12 @@ class LoginFailureRepository:
         await self.session.execute(text("SELECT pg_advisory_xact_lock(hashtext('gateway.login'), hashtext(:k))"),
                                    {"k": username_key})
 
+    async def clock(self) -> dt.datetime:
+        """The database's clock, read now (not the transaction's start): every replica
+        records and counts failures by one clock, after waiting for the lock."""
+        now: dt.datetime = (await self.session.execute(select(func.clock_timestamp()))).scalar_one()
+        return now
+
     async def since(self, username_key: str, since: dt.datetime) -> list[dt.datetime]:
         stmt = (select(LoginFailure.occurred_at)
                 .where(LoginFailure.username_key == username_key, LoginFailure.occurred_at > since)
@@ -79,3 +86,30 @@ class LoginFailureRepository:
 
     async def purge(self, before: dt.datetime) -> None:
         await self.session.execute(delete(LoginFailure).where(LoginFailure.occurred_at <= before))
+
+
+class ThrottleRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def clock(self) -> dt.datetime:
+        now: dt.datetime = (await self.session.execute(select(func.clock_timestamp()))).scalar_one()
+        return now
+
+    async def reserve(self, address: str, window_start: dt.datetime) -> int:
+        """Count one attempt of ``address`` in the window; the window's count with it (one
+        statement: concurrent attempts get consecutive counts)."""
+        stmt = (insert(AuthThrottle).values(address=address, window_start=window_start, attempts=1)
+                .on_conflict_do_update(index_elements=["address", "window_start"],
+                                       set_={"attempts": AuthThrottle.attempts + 1})
+                .returning(AuthThrottle.attempts))
+        counted: int = (await self.session.execute(stmt)).scalar_one()
+        return counted
+
+    async def give_back(self, address: str, window_start: dt.datetime) -> None:
+        await self.session.execute(
+            update(AuthThrottle).where(AuthThrottle.address == address, AuthThrottle.window_start == window_start)
+            .values(attempts=AuthThrottle.attempts - 1))
+
+    async def purge(self, before: dt.datetime) -> None:
+        await self.session.execute(delete(AuthThrottle).where(AuthThrottle.window_start < before))

@@ -12,7 +12,7 @@ from starlette.responses import JSONResponse
 
 from gateway.accounts import user_read
 from gateway.identity import service as uc
-from gateway.identity.errors import AccountLocked, TokenRequestInvalid, UnsupportedGrantType
+from gateway.identity.errors import RetryLater, TokenRequestInvalid, UnsupportedGrantType
 from gateway.identity.schemas import ClientTokenResponse, LoginRequest, Me, RefreshRequest, TokenPair
 from gateway.identity.service import Identity
 from gateway.permissions import Caller, IdentityDep, SignInSessionDep
@@ -34,13 +34,16 @@ def _no_store(response: Response) -> None:
 def _pair(ident: Identity, issued: uc.IssuedTokens) -> TokenPair:
     return TokenPair(access_token=issued.access_token, expires_in=issued.expires_in,
                      refresh_token=issued.refresh_token, refresh_expires_in=issued.refresh_expires_in,
-                     user=user_read(ident, issued.user))
+                     user=user_read(ident, issued.user).model_copy(update={"project_ids": issued.project_ids}))
 
 
 @router.post("/login", response_model=TokenPair, summary="用户登录（用户名和密码）",
              description="成功时返回访问令牌（15 分钟）和刷新令牌。用户名不存在、密码错误、账号停用均返回同一错误 "
                          "`auth.invalid_credentials`；同一用户名 15 分钟内失败 5 次后返回 429 `auth.locked`"
-                         "（带 Retry-After），在此期间即使密码正确也不能登录。",
+                         "（带 Retry-After），在此期间即使密码正确也不能登录。"
+                         "同一客户端地址在登录、刷新令牌和外部系统令牌接口上每分钟失败超过 20 次后返回 429 "
+                         "`auth.throttled`（带 Retry-After）；成功的登录不计入。"
+                         "返回的 `user.project_ids` 与访问令牌所含的项目一致（含工作专班项目）。",
              responses=problem_responses(401, 429))
 async def log_in(body: LoginRequest, session: SignInSessionDep, ident: IdentityDep,
                  response: Response) -> TokenPair:
@@ -50,8 +53,9 @@ async def log_in(body: LoginRequest, session: SignInSessionDep, ident: IdentityD
 
 @router.post("/refresh", response_model=TokenPair, summary="刷新令牌（换发新的一对令牌）",
              description="刷新令牌只能使用一次：使用后换发新的刷新令牌。已使用过的刷新令牌再次出现时，"
-                         "该登录的全部令牌立即失效（`auth.refresh_reused`），须重新登录。",
-             responses=problem_responses(401))
+                         "该登录的全部令牌立即失效（`auth.refresh_reused`），须重新登录。"
+                         "同一客户端地址失败过多时返回 429 `auth.throttled`（带 Retry-After）。",
+             responses=problem_responses(401, 429))
 async def refresh_tokens(body: RefreshRequest, session: SignInSessionDep, ident: IdentityDep,
                          response: Response) -> TokenPair:
     _no_store(response)
@@ -109,8 +113,9 @@ _TOKEN_BODY = {
 
 @router.post("/token", response_model=ClientTokenResponse, summary="外部系统获取访问令牌（OAuth 2 客户端凭证）",
              description="`application/x-www-form-urlencoded`：`grant_type=client_credentials`，"
-                         "客户端 ID 与密钥放在表单（client_id、client_secret）或 HTTP Basic 认证中。",
-             openapi_extra={"requestBody": _TOKEN_BODY}, responses=problem_responses(400, 401))
+                         "客户端 ID 与密钥放在表单（client_id、client_secret）或 HTTP Basic 认证中。"
+                         "同一客户端地址失败过多时返回 429 `auth.throttled`（带 Retry-After）。",
+             openapi_extra={"requestBody": _TOKEN_BODY}, responses=problem_responses(400, 401, 429))
 async def issue_client_token(request: Request, session: SignInSessionDep, ident: IdentityDep,
                              response: Response) -> ClientTokenResponse:
     _no_store(response)
@@ -144,10 +149,11 @@ async def get_me(caller: Caller) -> Me:
 
 
 def install_lockout_handler(app: FastAPI) -> None:
-    """A lockout answers like any problem, with ``Retry-After`` telling when to try again."""
+    """A lockout or a throttled address answers like any problem, with ``Retry-After``
+    telling when to try again."""
 
-    @app.exception_handler(AccountLocked)
-    async def _locked(request: Request, exc: AccountLocked) -> JSONResponse:
+    @app.exception_handler(RetryLater)
+    async def _locked(request: Request, exc: RetryLater) -> JSONResponse:
         language = request_language(request, app.state.settings.default_language)
         return problem_response(request, status=status_for(exc), code=exc.code, title=exc.title(language),
                                 headers={"Retry-After": str(exc.retry_after_s)})

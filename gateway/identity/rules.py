@@ -136,6 +136,40 @@ class LockoutPolicy:
         return max(1, math.ceil((opens_at - now).total_seconds()))
 
 
+# --- throttling per client address ---------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ThrottlePolicy:
+    """At most ``attempts`` unsuccessful sign-in attempts (login, client token, refresh) from
+    one client address per fixed ``window``; the next one waits for the window's end.
+
+    An attempt is counted before its credentials are checked (so concurrent ones count too)
+    and given back when it succeeds: an office behind one address signing in all at once is
+    not held back, while spraying one password over many accounts, guessing client secrets,
+    or locking accounts one after another costs this address its window. The per-username
+    lockout (``LockoutPolicy``) is the limit across addresses."""
+
+    attempts: int = 20
+    window: dt.timedelta = dt.timedelta(seconds=60)
+
+    def __post_init__(self) -> None:
+        if self.attempts < 1 or self.window < dt.timedelta(seconds=1):
+            raise ValueError("the throttle needs at least one attempt and a window of a second or more")
+
+    def window_start(self, now: dt.datetime) -> dt.datetime:
+        """The start of the fixed window ``now`` falls in (windows are aligned to the epoch)."""
+        size = int(self.window.total_seconds())
+        epoch = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+        return epoch + dt.timedelta(seconds=int((now - epoch).total_seconds()) // size * size)
+
+    def retry_after(self, counted: int, window_start: dt.datetime, now: dt.datetime) -> int | None:
+        """Seconds to wait when this attempt is the ``counted``-th of its window; None when allowed."""
+        if counted <= self.attempts:
+            return None
+        return max(1, math.ceil((window_start + self.window - now).total_seconds()))
+
+
 # --- refresh tokens -----------------------------------------------------------------------------
 
 #: Refresh tokens carry this prefix, so a leaked one is recognisable (secret scanners).

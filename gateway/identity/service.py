@@ -31,11 +31,18 @@ from gateway.identity.errors import (
     InvalidScope,
     RefreshInvalid,
     RefreshReused,
+    Throttled,
 )
 from gateway.identity.models import RefreshToken
-from gateway.identity.repository import AccountRepository, LoginFailureRepository, RefreshTokenRepository
+from gateway.identity.repository import (
+    AccountRepository,
+    LoginFailureRepository,
+    RefreshTokenRepository,
+    ThrottleRepository,
+)
 from gateway.identity.rules import (
     LockoutPolicy,
+    ThrottlePolicy,
     Verdict,
     judge,
     new_refresh_token,
@@ -135,6 +142,7 @@ class Identity:
     access_ttl: dt.timedelta
     refresh_ttl: dt.timedelta
     audience: tuple[str, ...]
+    throttle: ThrottlePolicy = field(default_factory=ThrottlePolicy)
     #: A user's phone (``AppUser.phone_enc`` / ``phone_index``), sealed with ``cipher``.
     phone: SealedField = field(init=False, repr=False)
 
@@ -154,6 +162,7 @@ class Identity:
             access_ttl=access_ttl,
             refresh_ttl=dt.timedelta(days=s.refresh_token_ttl_days),
             audience=tuple(s.token_audience),
+            throttle=ThrottlePolicy(s.auth_throttle_attempts, dt.timedelta(seconds=s.auth_throttle_window_s)),
         )
 
     def username_key(self, username: str) -> str:
@@ -168,6 +177,8 @@ class IssuedTokens:
     refresh_token: str
     refresh_expires_in: int
     user: AppUser
+    #: The projects the access token carries (administrator-set and task-force ones).
+    project_ids: list[uuid.UUID]
 
 
 @dataclass(frozen=True, slots=True)
@@ -181,15 +192,16 @@ def _seconds(delta: dt.timedelta) -> int:
     return int(delta.total_seconds())
 
 
-async def _access_token(session: AsyncSession, ident: Identity, user: AppUser) -> str:
-    """The user's claims as they stand now: the projects set by an administrator and those
-    of the task forces the user belongs to (the ``memberships`` slice), and a resident's household."""
-    projects = await project_ids_of(session, user.username, user.project_ids)
+async def _access_token(session: AsyncSession, ident: Identity, user: AppUser) -> tuple[str, list[uuid.UUID]]:
+    """The user's claims as they stand now, and the projects they carry: those set by an
+    administrator that the project directory places inside the user's region, and those of the
+    task forces the user belongs to (the ``memberships`` slice); and a resident's household."""
+    projects = await project_ids_of(session, user.username, user.project_ids, user.region_code)
     claims = access_claims(subject=f"user:{user.id}", kind="user", name=user.display_name, roles=user.roles,
                            region_code=user.region_code, project_ids=projects, household_id=user.household_id,
                            audience=ident.audience, ttl=ident.access_ttl)
     key = await ident.keys.signing_key(session)
-    return key.sign(claims)
+    return key.sign(claims), projects
 
 
 async def _issue(session: AsyncSession, ident: Identity, user: AppUser, family_id: uuid.UUID,
@@ -199,20 +211,53 @@ async def _issue(session: AsyncSession, ident: Identity, user: AppUser, family_i
     await repo.purge_expired(user.id, now)
     await repo.add(RefreshToken(family_id=family_id, user_id=user.id, token_hash=token_hash(refresh),
                                 issued_at=now, expires_at=now + ident.refresh_ttl))
-    return IssuedTokens(access_token=await _access_token(session, ident, user),
-                        expires_in=_seconds(ident.access_ttl), refresh_token=refresh,
-                        refresh_expires_in=_seconds(ident.refresh_ttl), user=user)
+    access, projects = await _access_token(session, ident, user)
+    return IssuedTokens(access_token=access, expires_in=_seconds(ident.access_ttl), refresh_token=refresh,
+                        refresh_expires_in=_seconds(ident.refresh_ttl), user=user, project_ids=projects)
+
+
+@dataclass(frozen=True, slots=True)
+class Attempt:
+    """A sign-in attempt counted against its client address (``ThrottlePolicy``)."""
+
+    address: str
+    window_start: dt.datetime
+
+
+async def _count_attempt(session: AsyncSession, ident: Identity) -> Attempt:
+    """Count this attempt against the caller's address before any credential is checked;
+    ``Throttled`` when the address is over its limit for the window."""
+    throttles = ThrottleRepository(session)
+    now = await throttles.clock()
+    attempt = Attempt(current_client_ip() or "unknown", ident.throttle.window_start(now))
+    counted = await throttles.reserve(attempt.address, attempt.window_start)
+    if counted == 1:  # the address's first attempt of a window: past windows are done with
+        await throttles.purge(attempt.window_start - ident.throttle.window)
+    retry_after = ident.throttle.retry_after(counted, attempt.window_start, now)
+    if retry_after is not None:
+        raise Throttled(retry_after)
+    return attempt
+
+
+async def _succeeded(session: AsyncSession, attempt: Attempt) -> None:
+    """A successful attempt does not count against its address."""
+    await ThrottleRepository(session).give_back(attempt.address, attempt.window_start)
 
 
 async def login(session: AsyncSession, ident: Identity, username: str, password: str) -> IssuedTokens:
     """A new session for a user. Unknown user, wrong password, disabled account and
     no password set all answer ``InvalidCredentials`` after the same work; after
     ``lockout.failures`` failures in the window every attempt answers ``AccountLocked``
-    (checked before the password, so a locked attempt reveals nothing either)."""
-    now = utcnow()
+    (checked before the password, so a locked attempt reveals nothing either).
+
+    The failures are counted after waiting for the username's lock and by the database's
+    clock: every attempt counts every failure committed before it, whichever replica
+    recorded it. Each attempt also counts against the client address (``_count_attempt``)."""
+    attempt = await _count_attempt(session, ident)
     key = ident.username_key(username)
     failures = LoginFailureRepository(session)
     await failures.lock(key)
+    now = await failures.clock()
     retry_after = ident.lockout.retry_after(await failures.since(key, ident.lockout.counted_since(now)), now)
     if retry_after is not None:
         raise AccountLocked(retry_after)
@@ -227,12 +272,15 @@ async def login(session: AsyncSession, ident: Identity, username: str, password:
         raise InvalidCredentials()
     if hashed is not None and ident.passwords.needs_rehash(hashed):
         user.password_hash = await ident.passwords.hash(password)  # parameters were raised since
+    await _succeeded(session, attempt)
     return await _issue(session, ident, user, uuid.uuid4(), now)
 
 
 async def refresh(session: AsyncSession, ident: Identity, presented: str) -> IssuedTokens:
     """Rotate: the presented token is marked used and its successor issued in the same
-    family. A used token presented again revokes the family (audited)."""
+    family. A used token presented again revokes the family (audited). Counted against the
+    client address like a login."""
+    attempt = await _count_attempt(session, ident)
     now = utcnow()
     tokens = RefreshTokenRepository(session)
     row = await tokens.by_hash_for_update(token_hash(presented))
@@ -256,6 +304,7 @@ async def refresh(session: AsyncSession, ident: Identity, presented: str) -> Iss
         await tokens.revoke_family(row.family_id, "user_disabled", now)
         raise RefreshInvalid()
     row.used_at = now
+    await _succeeded(session, attempt)
     return await _issue(session, ident, user, row.family_id, now)
 
 
@@ -270,7 +319,11 @@ async def logout(session: AsyncSession, presented: str) -> None:
 async def client_token(session: AsyncSession, ident: Identity, client_id: str, secret: str,
                        requested: list[str] | None) -> ClientToken:
     """OAuth 2 client credentials: an access token for a machine client, with the
-    scopes asked for (all the client holds when none are named)."""
+    scopes asked for (all the client holds when none are named). Counted against the client
+    address like a login; client ids have no lockout of their own: secrets are 256 random bits,
+    so guessing one is hopeless, and locking a client id would let anyone stop the services'
+    event consumers."""
+    attempt = await _count_attempt(session, ident)
     client: ApiClient | None = await AccountRepository(session).client_by_client_id(client_id)
     ok = await ident.passwords.verify(client.secret_hash if client else None, secret)
     if not ok or client is None or not client.active:
@@ -279,6 +332,7 @@ async def client_token(session: AsyncSession, ident: Identity, client_id: str, s
     not_granted = [s for s in scopes if s not in client.scopes or s not in CLIENT_SCOPES]
     if not_granted or not scopes:
         raise InvalidScope(f"not granted: {' '.join(not_granted)}" if not_granted else "no scope")
+    await _succeeded(session, attempt)
     claims = access_claims(subject=f"client:{client.client_id}", kind="client", name=client.name,
                            roles=client.roles or [Role.integration.value], region_code=client.region_code,
                            scopes=scopes, audience=ident.audience, ttl=ident.access_ttl)

@@ -7,6 +7,7 @@ import uuid
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from gateway.database import PROJECTS
 from gateway.memberships.models import TaskForceMembership
 from kernel.db.upsert import upsert_newest
 
@@ -25,3 +26,18 @@ class MembershipRepository:
         stmt = select(TaskForceMembership.project_id).where(TaskForceMembership.username == username,
                                                            TaskForceMembership.current.is_(True))
         return list((await self.session.scalars(stmt)).all())
+
+
+class ProjectDirectoryRepository:
+    """Where the projects the gateway knows of are (``gateway.project_ref``)."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def regions_of(self, ids: list[uuid.UUID]) -> dict[uuid.UUID, str]:
+        """The region of each known project among ``ids`` (unknown ones are left out)."""
+        if not ids:
+            return {}
+        table = PROJECTS.table
+        rows = await self.session.execute(select(table.c.id, table.c.region_code).where(table.c.id.in_(ids)))
+        return {row.id: row.region_code for row in rows}

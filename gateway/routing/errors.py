@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from kernel.errors import NotFound, TimedOut, TooLarge, Unavailable
+from kernel.errors import FieldError, NotFound, TimedOut, TooLarge, Unavailable
 
 
 class UnknownService(NotFound):
@@ -27,6 +27,14 @@ class BodyTooLarge(TooLarge):
     code = "request.too_large"
     title_zh = "请求体过大"
     title_en = "Request body too large"
+
+
+def body_too_large(max_upload_bytes: int) -> BodyTooLarge:
+    """Names the limit: ``max_bytes`` (the largest file, as the services name theirs) and in MB."""
+    megabytes = max(max_upload_bytes // (1024 * 1024), 1)
+    return BodyTooLarge(f"body over {max_upload_bytes} bytes (and its multipart envelope)", errors=[
+        FieldError("body", "too_large", f"请求体过大：上传的文件不能超过 {megabytes} MB")],
+        extra={"max_bytes": max_upload_bytes})
 
 
 class ContractConflict(ValueError):

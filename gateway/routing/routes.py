@@ -14,9 +14,11 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from gateway.routing.downstream import Downstream
-from gateway.routing.errors import BodyTooLarge, UnknownService, UpstreamTimeout, UpstreamUnavailable
+from gateway.routing.errors import UnknownService, UpstreamTimeout, UpstreamUnavailable, body_too_large
+from gateway.routing.rules import UNROUTED_LABEL, proxied_route_label
 from gateway.routing.schemas import GatewayReadiness, ServiceReadiness
 from kernel.db.session import Database
+from kernel.observability import ROUTE_HEADER, ROUTE_LABEL
 from kernel.requestid import current_request_id
 from kernel.web.health import Health
 
@@ -68,13 +70,18 @@ async def get_readiness(request: Request) -> JSONResponse:
 # Hop-by-hop headers (RFC 9110 §7.6.1) and those the client library sets itself.
 _HOP = {"connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te", "trailer",
         "transfer-encoding", "upgrade", "host", "content-length"}
+#: Set on the request by the gateway itself (a client's own are dropped).
+_OWN_REQUEST = {"x-request-id", ROUTE_HEADER}
+#: Of an answer, what the gateway's own server sets (one Date, one Server) or keeps to itself.
+_NOT_RELAYED = _HOP | {"x-request-id", "date", "server", ROUTE_HEADER}
 
 
 def _request_headers(request: Request) -> list[tuple[str, str]]:
-    out = [(k, v) for k, v in request.headers.items() if k not in _HOP and k != "x-request-id"]
+    out = [(k, v) for k, v in request.headers.items() if k not in _HOP and k not in _OWN_REQUEST]
     rid = current_request_id()
     if rid:
         out.append(("x-request-id", rid))
+    out.append((ROUTE_HEADER, "?"))  # the service answers with the template of its route
     client = request.client.host if request.client else None
     if client:
         prior = request.headers.get("x-forwarded-for")
@@ -84,7 +91,25 @@ def _request_headers(request: Request) -> list[tuple[str, str]]:
 
 
 def _response_headers(resp: aiohttp.ClientResponse) -> dict[str, str]:
-    return {k: v for k, v in resp.headers.items() if k.lower() not in _HOP and k.lower() != "x-request-id"}
+    return {k: v for k, v in resp.headers.items() if k.lower() not in _NOT_RELAYED}
+
+
+async def _body(request: Request, max_upload_bytes: int, max_request_bytes: int) -> bytes:
+    """The request body, refused with 413 as soon as it is known to pass ``max_request_bytes``:
+    a declared length before anything is read, a streamed (chunked) body when the bytes
+    counted so far pass it. Never more than the limit is held."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > max_request_bytes:
+        raise body_too_large(max_upload_bytes)
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > max_request_bytes:
+            raise body_too_large(max_upload_bytes)
+        if chunk:
+            chunks.append(chunk)
+    return chunks[0] if len(chunks) == 1 else b"".join(chunks)
 
 
 async def forward(request: Request) -> Response:
@@ -93,12 +118,13 @@ async def forward(request: Request) -> Response:
     downstreams: dict[str, Downstream] = request.app.state.downstreams
     target = downstreams.get(service)
     if target is None:
+        request.scope[ROUTE_LABEL] = UNROUTED_LABEL
         raise UnknownService()
+    request.scope[ROUTE_LABEL] = proxied_route_label(service, None)
     if not target.allow():
         raise UpstreamUnavailable("circuit open")
-    body = await request.body()
-    if len(body) > request.app.state.settings.max_body_bytes:
-        raise BodyTooLarge()
+    settings = request.app.state.settings
+    body = await _body(request, settings.max_upload_bytes, settings.max_request_bytes)
     query = request.scope["query_string"]
     path = request.scope["raw_path"].decode("ascii") + ("?" + query.decode("ascii") if query else "")
     try:
@@ -107,6 +133,7 @@ async def forward(request: Request) -> Response:
                                           data=body or None, allow_redirects=False) as resp:
             content = await resp.read()
             status, headers = resp.status, _response_headers(resp)
+            request.scope[ROUTE_LABEL] = proxied_route_label(service, resp.headers.get(ROUTE_HEADER))
     except TimeoutError as exc:  # aiohttp's timeouts are both
         target.failed()
         raise UpstreamTimeout(f"{service} did not answer in time") from exc

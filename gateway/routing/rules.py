@@ -7,6 +7,9 @@ breaker, failure reopens it.
 
 The gateway's contract: its own operations plus every service's ``/api/v1``
 operations, which it routes with paths unchanged.
+
+The label of a forwarded request in metrics and access logs: the route template of the
+service that served it (bounded: never the raw path).
 """
 
 from __future__ import annotations
@@ -51,6 +54,21 @@ class Breaker:
         if self._trial_running or self._consecutive >= self.failures:
             self._opened_at = now
             self._trial_running = False
+
+
+#: The label of a request the gateway could not route to a service (the service's name is not
+#: taken from the path: labels stay bounded).
+UNROUTED_LABEL = "/api/v1/{service}/…"
+
+
+def proxied_route_label(service: str, announced: str | None) -> str:
+    """The label of a forwarded request in metrics and logs: the route template the service
+    announced for it, when it is one of that service's (``/api/v1/<service>/...``); else
+    ``/api/v1/<service>/…`` (the service had no route for it, or did not answer)."""
+    prefix = f"/api/v1/{service}"
+    if announced and len(announced) <= 256 and (announced == prefix or announced.startswith(prefix + "/")):
+        return announced
+    return prefix + "/…"
 
 
 def merge_contract(gateway: Mapping[str, Any], services: Mapping[str, Mapping[str, Any]]) -> dict[str, Any]:

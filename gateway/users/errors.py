@@ -35,6 +35,36 @@ class RegionOutsideScope(Denied):
     title_en = "The region is outside your scope"
 
 
+class ProjectUnknown(Invalid):
+    code = "user.project_unknown"
+    title_zh = "项目不存在（或尚未同步到网关）"
+    title_en = "The project is not known to the gateway"
+
+
+class SelfGrant(Denied):
+    code = "user.self_grant"
+    title_zh = "不能修改自己的角色、行政区划或项目"
+    title_en = "You cannot change your own roles, region or projects"
+
+
+class RoleNotGrantable(Denied):
+    code = "scope.role_not_grantable"
+    title_zh = "您不能在该行政区划授予此角色"
+    title_en = "You may not grant this role in this region"
+
+
+class ProjectOutsideScope(Denied):
+    code = "scope.project_outside"
+    title_zh = "该项目不在用户所在行政区划内"
+    title_en = "The project is outside the user's region"
+
+
+class AccountNotManageable(Denied):
+    code = "scope.account_not_manageable"
+    title_zh = "该管理员账号由上级管理员管理"
+    title_en = "This administrator's account is managed by the administrators above it"
+
+
 #: What a violated database constraint means, for the races that slip past the checks.
 CONSTRAINTS: dict[str, type[DomainError]] = {
     "uq_app_user_username": UsernameTaken,

@@ -1,17 +1,40 @@
 """The rules of a user account (pure): which roles a person may hold and together,
-that only a resident's account names a household, and that an account's region
-is a valid code inside the caller's scope."""
+that only a resident's account names a household, that an account's region
+is a valid code inside the caller's scope, and what an administrator may grant.
+
+Grants (checked when written, on create and on change, against the granter):
+
+- nobody changes their own roles, region or projects (``SelfGrant``);
+- ``admin`` is granted only for a region strictly inside the granter's own: a regional
+  administrator creates administrators for the regions below it, never for its own region or
+  above (``RoleNotGrantable``); the other roles anywhere inside its region;
+- an account holding ``admin`` is managed (changed, its password set) only by administrators
+  above its region, so a peer cannot take it over (``AccountNotManageable``); one's own account
+  is one's own, for everything but the grants;
+- a project is granted only when the gateway's project directory knows it (``ProjectUnknown``)
+  and places it inside the account's region (``ProjectOutsideScope``), which is itself inside
+  the granter's; moving an account to another region keeps its projects inside the new one.
+
+System work (``Principal.system``: the demo loader) is bound by none of these but the shape."""
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
-from gateway.users.errors import InvalidUser, RegionOutsideScope
+from gateway.users.errors import (
+    AccountNotManageable,
+    InvalidUser,
+    ProjectOutsideScope,
+    ProjectUnknown,
+    RegionOutsideScope,
+    RoleNotGrantable,
+    SelfGrant,
+)
 from kernel.auth.principal import Principal
 from kernel.auth.roles import Role
 from kernel.errors import FieldError
-from kernel.regions import validate_code
+from kernel.regions import significant_prefix, validate_code
 
 #: Roles a person may hold (``integration`` is for machine clients).
 USER_ROLES = frozenset(Role) - {Role.integration}
@@ -44,3 +67,58 @@ def region_in_scope(actor: Principal, code: str, field_name: str = "body.region_
     if not actor.scope.allows(code):
         raise RegionOutsideScope(errors=[FieldError(field_name, "outside_scope", "该区划不在您的管辖范围内")])
     return code
+
+
+#: The fields of an account that grant something: nobody changes their own.
+GRANT_FIELDS = ("roles", "region_code", "project_ids")
+
+
+def own_account(actor: Principal, user_id: uuid.UUID) -> bool:
+    return actor.kind == "user" and actor.subject == f"user:{user_id}"
+
+
+def no_self_grant(changed: Iterable[str]) -> None:
+    """``changed``: the grant fields a change to the caller's own account would alter."""
+    fields = [f for f in GRANT_FIELDS if f in set(changed)]
+    if fields:
+        raise SelfGrant(errors=[FieldError(f"body.{f}", "self_grant", "不能修改自己的角色、行政区划或项目")
+                                for f in fields])
+
+
+def strictly_inside(actor: Principal, code: str) -> bool:
+    """Whether ``code`` lies inside the actor's region and is not the region itself."""
+    if actor.system:
+        return True
+    if actor.region_code is None:
+        return False
+    own = significant_prefix(actor.region_code)
+    return code.startswith(own) and significant_prefix(code) != own
+
+
+def admin_grantable(actor: Principal, roles: Iterable[str], region_code: str,
+                    field_name: str = "body.roles") -> None:
+    """``admin`` among ``roles`` at ``region_code``: only strictly inside the actor's region."""
+    if Role.admin.value in set(roles) and not strictly_inside(actor, region_code):
+        raise RoleNotGrantable(errors=[FieldError(field_name, "admin_not_grantable",
+                                                  "只能为下级行政区划设置管理员")])
+
+
+def account_manageable(actor: Principal, roles: Iterable[str], region_code: str) -> None:
+    """An account holding ``admin`` is managed by the administrators above its region."""
+    if Role.admin.value in set(roles) and not strictly_inside(actor, region_code):
+        raise AccountNotManageable()
+
+
+def projects_inside(region_code: str, projects: Iterable[uuid.UUID], regions: Mapping[uuid.UUID, str],
+                    field_name: str = "body.project_ids") -> None:
+    """Every project is known (``regions``: where each known one is) and inside ``region_code``."""
+    wanted = sorted(set(projects))
+    unknown = [p for p in wanted if p not in regions]
+    if unknown:
+        raise ProjectUnknown(errors=[FieldError(field_name, "project_unknown", f"项目不存在：{p}")
+                                     for p in unknown])
+    inside = significant_prefix(region_code)
+    outside = [p for p in wanted if not regions[p].startswith(inside)]
+    if outside:
+        raise ProjectOutsideScope(errors=[FieldError(field_name, "project_outside",
+                                                     f"项目不在用户所在行政区划内：{p}") for p in outside])

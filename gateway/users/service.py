@@ -19,10 +19,20 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from gateway.database import RECORDS
 from gateway.identity.rules import check_password, normalize_username, valid_username
 from gateway.identity.service import Identity, end_sessions
+from gateway.memberships.service import project_regions
 from gateway.users.errors import InvalidUser, UserIdTaken, UsernameTaken
 from gateway.users.models import AppUser
 from gateway.users.repository import UserFilter, UserRepository
-from gateway.users.rules import chosen_roles, region_in_scope, resident_household
+from gateway.users.rules import (
+    account_manageable,
+    admin_grantable,
+    chosen_roles,
+    no_self_grant,
+    own_account,
+    projects_inside,
+    region_in_scope,
+    resident_household,
+)
 from kernel.audit.chain import diff
 from kernel.auth.principal import Principal
 from kernel.auth.roles import Role
@@ -63,6 +73,14 @@ def snapshot(ident: Identity, user: AppUser) -> dict[str, Any]:
     }
 
 
+async def _check_projects(session: AsyncSession, actor: Principal, region_code: str,
+                          projects: list[uuid.UUID]) -> None:
+    """Granted projects are known to the directory and inside the account's region (system
+    work, such as the demo loaded before the directory fills, is not checked: tokens still are)."""
+    if projects and not actor.system:
+        projects_inside(region_code, projects, await project_regions(session, projects))
+
+
 def _phone(ident: Identity, user: AppUser, phone: str | None) -> bool:
     """Set (or clear) the phone; whether it changed."""
     return ident.phone.assign(user, phone, sealed_attr="phone_enc", index_attr="phone_index")
@@ -76,6 +94,8 @@ async def create_user(session: AsyncSession, ident: Identity, actor: Principal, 
                                              "用户名须为 3–64 位小写字母、数字或 ._-，以字母或数字开头")])
     roles = chosen_roles(draft.roles)
     region = region_in_scope(actor, draft.region_code)
+    admin_grantable(actor, roles, region)
+    await _check_projects(session, actor, region, draft.project_ids)
     if await repo.username_taken(username):
         raise UsernameTaken(errors=[FieldError("body.username", "username_taken", "用户名已被使用")])
     if draft.id is not None and await repo.exists(draft.id):
@@ -106,21 +126,38 @@ async def list_users(session: AsyncSession, ident: Identity, actor: Principal, p
 
 async def update_user(session: AsyncSession, ident: Identity, actor: Principal, user_id: uuid.UUID,
                       changes: dict[str, Any], expected_version: int | None) -> AppUser:
-    """Change what ``changes`` names. Deactivating an account ends its sessions."""
+    """Change what ``changes`` names. Deactivating an account ends its sessions. The grants
+    (roles, region, projects) are checked against the caller (``rules``): none on one's own
+    account, ``admin`` only strictly below the caller, projects inside the account's region."""
     unknown = set(changes) - UPDATABLE
     if unknown:
         raise ValueError(f"not updatable: {sorted(unknown)}")
     user = await get_user(session, actor, user_id)
     check_version(user.version, expected_version)
+    roles = chosen_roles(changes["roles"]) if "roles" in changes else sorted(user.roles)
+    region = changes.get("region_code", user.region_code)
+    projects = sorted(set(changes["project_ids"])) if "project_ids" in changes else sorted(user.project_ids)
+    if own_account(actor, user.id):
+        no_self_grant([f for f, changed in (("roles", roles != sorted(user.roles)),
+                                            ("region_code", region != user.region_code),
+                                            ("project_ids", projects != sorted(user.project_ids))) if changed])
+    else:
+        account_manageable(actor, user.roles, user.region_code)
     before = snapshot(ident, user)
     if "display_name" in changes:
         user.display_name = changes["display_name"]
-    if "roles" in changes:
-        user.roles = chosen_roles(changes["roles"])
-    if "region_code" in changes and changes["region_code"] != user.region_code:
-        user.region_code = region_in_scope(actor, changes["region_code"])
+    moved = region != user.region_code
+    if moved:
+        user.region_code = region_in_scope(actor, region)
+    if "roles" in changes or moved:
+        admin_grantable(actor, [r for r in roles if moved or r not in user.roles], user.region_code)
+        user.roles = roles
+    if moved:  # every project the account keeps must be inside its new region
+        await _check_projects(session, actor, user.region_code, projects)
+    elif "project_ids" in changes:
+        await _check_projects(session, actor, user.region_code, sorted(set(projects) - set(user.project_ids)))
     if "project_ids" in changes:
-        user.project_ids = sorted(set(changes["project_ids"]))
+        user.project_ids = projects
     if "household_id" in changes or "roles" in changes:
         user.household_id = resident_household(user.roles, changes.get("household_id", user.household_id))
     phone_changed = "phone" in changes and _phone(ident, user, changes["phone"])
@@ -143,8 +180,11 @@ async def update_user(session: AsyncSession, ident: Identity, actor: Principal, 
 async def set_password(session: AsyncSession, ident: Identity, actor: Principal, user_id: uuid.UUID,
                        password: str, expected_version: int | None) -> AppUser:
     """An administrator sets a user's password (the first one, or a reset). Every
-    session of the user ends; the audit entry records that it happened, nothing more."""
+    session of the user ends; the audit entry records that it happened, nothing more. A peer
+    administrator's password is not the caller's to set (``account_manageable``)."""
     user = await get_user(session, actor, user_id)
+    if not own_account(actor, user.id):
+        account_manageable(actor, user.roles, user.region_code)
     check_version(user.version, expected_version)
     check_password(password, user.username)
     now = utcnow()

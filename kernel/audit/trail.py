@@ -26,7 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from kernel.audit.chain import GENESIS, chain_hash, first_broken, jsonable
 from kernel.auth.principal import DataScope, Principal
-from kernel.pagination import PageRequest, PageResult, decode_cursor, encode_cursor
+from kernel.pagination import PageRequest, PageResult, cursor_int, decode_cursor, encode_cursor
 from kernel.requestid import current_client_ip, current_request_id
 
 
@@ -134,7 +134,7 @@ class AuditTrail:
             stmt = stmt.where(t.c.occurred_at < until)
         if page.cursor is not None:
             (last,) = decode_cursor(page.cursor, 1)
-            stmt = stmt.where(t.c.id < int(last)) if last.isdigit() else stmt.where(text("false"))
+            stmt = stmt.where(t.c.id < cursor_int(last))
         rows = [dict(r) for r in (await session.execute(stmt.order_by(t.c.id.desc()).limit(page.limit + 1))).mappings()]
         cursor = encode_cursor([rows[page.limit - 1]["id"]]) if len(rows) > page.limit else None
         return PageResult(items=rows[: page.limit], next_cursor=cursor)

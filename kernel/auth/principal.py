@@ -95,22 +95,29 @@ class DataScope:
 
 
 def principal_from_claims(claims: dict[str, object]) -> Principal:
-    """Build the principal from verified claims; unknown roles are ignored."""
-    roles = frozenset(Role(r) for r in _strings(claims.get("roles")) if r in Role.__members__)
-    projects = frozenset(uuid.UUID(p) for p in _strings(claims.get("projects")))
-    region = claims.get("region")
-    scope = claims.get("scope")
-    household = claims.get("household")
-    return Principal(
-        subject=str(claims["sub"]),
-        kind=str(claims.get("typ", "user")),
-        name=str(claims.get("name", "")),
-        roles=roles,
-        region_code=str(region) if region else None,
-        project_ids=projects,
-        scopes=frozenset(str(scope).split()) if scope else frozenset(),
-        household_id=uuid.UUID(str(household)) if household else None,
-    )
+    """Build the principal from verified claims; unknown roles are ignored. A token whose claims are
+    malformed (a project or household that is no UUID, a region that is no 12-digit code) identifies
+    nobody, however well it is signed: 401."""
+    try:
+        roles = frozenset(Role(r) for r in _strings(claims.get("roles")) if r in Role.__members__)
+        projects = frozenset(uuid.UUID(p) for p in _strings(claims.get("projects")))
+        region = claims.get("region")
+        scope = claims.get("scope")
+        household = claims.get("household")
+        if region and not (isinstance(region, str) and len(region) == 12 and region.isdigit()):
+            raise ValueError("region")
+        return Principal(
+            subject=str(claims["sub"]),
+            kind=str(claims.get("typ", "user")),
+            name=str(claims.get("name", "")),
+            roles=roles,
+            region_code=str(region) if region else None,
+            project_ids=projects,
+            scopes=frozenset(str(scope).split()) if scope else frozenset(),
+            household_id=uuid.UUID(str(household)) if household else None,
+        )
+    except (ValueError, TypeError, KeyError, AttributeError) as exc:
+        raise Unauthenticated() from exc
 
 
 def _strings(value: object) -> Iterable[str]:

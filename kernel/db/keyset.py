@@ -13,7 +13,7 @@ from sqlalchemy import Select, and_, or_
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import DeclarativeBase
 
-from kernel.pagination import BadCursor, PageRequest, PageResult, decode_cursor, encode_cursor
+from kernel.pagination import BadCursor, PageRequest, PageResult, cursor_int, decode_cursor, encode_cursor
 
 M = TypeVar("M", bound=DeclarativeBase)
 
@@ -26,7 +26,7 @@ def _parse(kind: str, raw: str) -> Any:
             return dt.datetime.fromisoformat(raw)
         if kind == "uuid":
             return uuid.UUID(raw)
-        return int(raw)
+        return cursor_int(raw)
     except (ValueError, TypeError) as exc:
         raise BadCursor() from exc
 

@@ -138,6 +138,10 @@ def _coerce(column: InstrumentedAttribute[Any], raw: str) -> Any:
             import datetime as dt
 
             return dt.datetime.fromisoformat(raw)
+        if python_type is int:
+            from kernel.pagination import cursor_int
+
+            return cursor_int(raw)
         return python_type(raw)
     except (ValueError, TypeError) as exc:
         raise BadCursor() from exc

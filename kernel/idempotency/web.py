@@ -39,6 +39,12 @@ class IdempotencyInProgress(Conflict):
     title_en = "A request with this Idempotency-Key is still being processed"
 
 
+class IdempotencyKeyMalformed(Invalid):
+    code = "idempotency.key_malformed"
+    title_zh = "幂等键格式不正确"
+    title_en = "Malformed Idempotency-Key"
+
+
 class IdempotencyKeyReused(Invalid):
     code = "idempotency.key_reused"
     title_zh = "幂等键已用于另一个不同的请求"
@@ -104,7 +110,7 @@ async def idempotency(
     if key is None:
         return Idempotency(session, None, principal.subject, None, "", ttl)
     if not _KEY.match(key):
-        raise IdempotencyKeyReused("malformed key", errors=[
+        raise IdempotencyKeyMalformed("malformed key", errors=[
             FieldError("header.Idempotency-Key", "key_format", "幂等键须为 8–200 位字母、数字或 ._:-")])
     body = await _request_content(request)
     # Keyed, so a stored hash of a body with a secret in it cannot be guessed offline.

@@ -11,7 +11,7 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
 import httpx
 import structlog
-from fastapi import APIRouter, FastAPI, Request
+from fastapi import APIRouter, Depends, FastAPI, Request
 from starlette.responses import Response
 
 from kernel.audit.routes import audit_router
@@ -27,9 +27,12 @@ from kernel.records import KernelRecords
 from kernel.runtime import tune_gc
 from kernel.settings import ServiceSettings
 from kernel.web.auth import TokenVerifier, document_permissions
+from kernel.web.docs import install_docs
+from kernel.web.head import HeadAsGet
 from kernel.web.health import health_router
 from kernel.web.metrics import Metrics, metrics_router
 from kernel.web.problems import install_problem_handlers
+from kernel.web.text_guard import refuse_bad_text
 
 
 def create_service_app(
@@ -101,6 +104,11 @@ def create_service_app(
         openapi_tags=[*(tags or []), {"name": "ops", "description": "运行状态：存活与就绪检查"}],
         generate_unique_id_function=operation_id,
         separate_input_output_schemas=False,
+        docs_url=None,  # served by kernel.web.docs, with the assets from a package, not a CDN
+        redoc_url=None,
+        # Text is checked once for every route (kernel.text): no NUL or other control characters,
+        # no bidirectional overrides, no value made only of invisible characters.
+        dependencies=[Depends(refuse_bad_text)],
     )
     app.state.settings = settings
     app.state.db = database
@@ -115,6 +123,7 @@ def create_service_app(
     async def _replay(request: Request, exc: Replay) -> Response:
         return replay_response(exc.stored)
 
+    install_docs(app, title)
     if include_health:
         app.include_router(health_router())
     app.include_router(metrics_router())
@@ -126,6 +135,7 @@ def create_service_app(
     document_permissions(app)
 
     app.add_middleware(ObservabilityMiddleware, metrics=app.state.metrics)
+    app.add_middleware(HeadAsGet)  # outermost: HEAD is served, observed and answered as GET
     return app
 
 

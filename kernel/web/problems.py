@@ -189,6 +189,9 @@ _VALIDATION_MESSAGES_ZH = {
 }
 
 
+_MALFORMED = ("请求无法解析，请检查请求体的格式与编码（UTF-8）", "The request could not be parsed")
+
+
 def _field_errors(exc: RequestValidationError, language: str) -> list[e.FieldError]:
     out: list[e.FieldError] = []
     for err in exc.errors():
@@ -259,6 +262,11 @@ def install_problem_handlers(app: FastAPI, constraint_errors: e.ConstraintErrors
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
         language = lang(request)
+        if any(err.get("type") == "json_invalid" for err in exc.errors()):
+            # A body that is not JSON at all (cut short, not UTF-8): it could not be parsed, which
+            # is a 400 like every other unparseable body, not a field that failed validation.
+            return problem_response(request, status=400, code="malformed_request",
+                                    title=_MALFORMED[1] if language == "en" else _MALFORMED[0])
         return problem_response(
             request, status=422, code="validation_failed",
             title="Request validation failed" if language == "en" else "请求参数不合法",
@@ -271,7 +279,7 @@ def install_problem_handlers(app: FastAPI, constraint_errors: e.ConstraintErrors
         code = {400: "malformed_request", 404: "route_not_found",
                 405: "method_not_allowed"}.get(exc.status_code, "http_error")
         titles = {
-            400: ("请求无法解析，请检查请求体的格式与编码（UTF-8）", "The request could not be parsed"),
+            400: _MALFORMED,
             404: ("请求的地址不存在", "No such route"),
             405: ("不支持该请求方法", "Method not allowed"),
         }.get(exc.status_code, (_DESCRIPTIONS.get(exc.status_code, "请求无效"), "HTTP error"))

@@ -124,3 +124,30 @@ def test_refused_connection_is_503_and_hung_service_is_504(stack: dict[str, str]
 
             # The rest still routes (a token from the first gateway: both sign with the same keys).
             assert httpx.get(f"{gw}/api/v1/projects/projects", headers=admin_headers).status_code == 200
+
+
+def test_a_document_of_exactly_the_services_limit_goes_through_the_gateway(
+        stack: dict[str, str], admin_headers: dict[str, str]) -> None:
+    """The gateway's limit leaves room for the multipart envelope of the largest file a service
+    takes (20 MiB, ``PROJECTS_DOCUMENT_MAX_BYTES``); one byte more is the service's own 413."""
+    gw = httpx.Client(base_url=stack["gateway"], headers=admin_headers, timeout=60)
+    tasks = gw.get("/api/v1/projects/tasks", params={"limit": 1})
+    assert tasks.status_code == 200, tasks.text
+    task_id = tasks.json()["items"][0]["id"]
+    limit = 20 * 1024 * 1024
+    at_limit = gw.post(f"/api/v1/projects/tasks/{task_id}/documents",
+                       files={"file": ("征收范围图.pdf", b"%" * limit, "application/pdf")})
+    assert at_limit.status_code == 201, at_limit.text[:500]
+    assert at_limit.json()["size_bytes"] == limit
+    over = gw.post(f"/api/v1/projects/tasks/{task_id}/documents",
+                   files={"file": ("征收范围图.pdf", b"%" * (limit + 1), "application/pdf")})
+    assert over.status_code == 413
+    assert (over.json()["code"], over.json()["max_bytes"]) == ("document.too_large", limit)
+
+
+def test_a_proxied_answer_has_one_date_and_one_server(stack: dict[str, str], admin_headers: dict[str, str]) -> None:
+    r = httpx.get(f"{stack['gateway']}/api/v1/projects/projects", params={"limit": 1}, headers=admin_headers)
+    assert r.status_code == 200
+    assert len(r.headers.get_list("date")) == 1
+    assert len(r.headers.get_list("server")) <= 1
+    assert "x-anju-route" not in r.headers

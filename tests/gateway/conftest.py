@@ -1,10 +1,13 @@
 """The gateway in-process on a real PostgreSQL: a database of its own, migrated
-with Alembic and loaded with the demo accounts once per run; each test runs in
-an outer transaction that is rolled back (the app's commits become savepoints)."""
+with Alembic and loaded with the demo accounts, and its project directory with the
+demo projects (as the projects feed would announce them), once per run; each test runs
+in an outer transaction that is rolled back (the app's commits become savepoints)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import os
+import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from typing import Any
 
@@ -14,14 +17,18 @@ from fastapi import FastAPI
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
+from contracts.projects import ProjectChanged
 from gateway.__main__ import DEPLOYABLE
 from gateway.app import create_app
-from gateway.demo import DEMO_PASSWORD, load_demo
+from gateway.database import PROJECTS
+from gateway.demo import DEMO_PASSWORD, demo_project_id, load_demo
 from gateway.identity.service import Identity
 from gateway.settings import GatewaySettings
 from kernel.auth.principal import DataScope
 from kernel.db.migrations import upgrade
 from kernel.db.session import Database, apply_scope, make_engine
+from kernel.events.envelope import EventEnvelope
+from services.projects.demo.seed import PROJECTS as DEMO_PROJECTS
 from tests.support.db import scratch_database
 
 Login = Callable[..., Awaitable[dict[str, Any]]]
@@ -48,8 +55,24 @@ async def gateway_engine(gateway_settings: GatewaySettings) -> AsyncIterator[Asy
     eng = make_engine(gateway_settings.require_database_url(), gateway_settings)
     async with async_sessionmaker(eng, expire_on_commit=False)() as session, session.begin():
         await load_demo(session, Identity.from_settings(gateway_settings))
+        await PROJECTS.on_projects_changed(session, demo_project_events())
     yield eng
     await eng.dispose()
+
+
+def demo_project_events() -> list[EventEnvelope]:
+    """``projects.project.changed`` of every demo project, as the projects feed announces them."""
+    events = []
+    for i, p in enumerate(DEMO_PROJECTS, start=1):
+        project_id = demo_project_id(p.code)
+        payload = ProjectChanged(id=project_id, code=p.code, name=p.name, type=p.type.value,
+                                 land_path=p.land_path.value, region_code=p.region_code, stage=p.stage.value,
+                                 version=1)
+        events.append(EventEnvelope(id=uuid.uuid4(), type=ProjectChanged.event_type, version=1,
+                                    aggregate_type="project", aggregate_id=str(project_id),
+                                    occurred_at=dt.datetime.now(dt.UTC), project_id=project_id,
+                                    payload=payload.model_dump(mode="json"), cursor=f"1.{i}"))
+    return events
 
 
 @pytest.fixture

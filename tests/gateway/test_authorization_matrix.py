@@ -5,8 +5,10 @@ by hand (not read from kernel.auth.principal.PERMISSIONS)."""
 
 from __future__ import annotations
 
+import uuid
 from collections import Counter
 from importlib import import_module
+from typing import Any
 
 import httpx
 import pytest
@@ -114,3 +116,77 @@ async def test_matrix(gw: httpx.AsyncClient, gateway_app: FastAPI, gdb) -> None:
     assert outcomes["allow"] > 0
     assert outcomes["deny"] > 0
     assert surprises == [], f"{len(surprises)} surprises, e.g. {surprises[:5]}"
+
+
+# --- admin versus admin: grants outside the granter's scope, self-escalation ------------------------
+
+
+async def test_admin_versus_admin(gw: httpx.AsyncClient, gateway_app: FastAPI, gdb, sql) -> None:
+    """An administrator of the sub-district CALLER_REGION against every place: granting
+    ``admin``, granting projects, changing its own grants, managing a peer administrator."""
+    async with gdb.sessionmaker() as session:
+        key = await gateway_app.state.identity.keys.signing_key(session)
+    top = {"Authorization": f"Bearer {token('admin', region='430000000000', key=key, audience=['gateway'])}"}
+    projects = {}
+    for place, region in PLACES.items():
+        projects[place] = str(uuid.uuid4())
+        await sql("INSERT INTO gateway.project_ref (id, code, name, type, region_code, stage, version) "
+                  "VALUES (:id, :code, :name, 'shantytown', :region, 'survey', 1)",
+                  id=projects[place], code=f"MX-{place}", name=f"矩阵项目{place}", region=region)
+
+    async def account(username: str, roles: list[str], region: str) -> dict[str, Any]:
+        r = await gw.post("/api/v1/auth/users", headers=top, json={
+            "username": username, "display_name": username, "roles": roles, "region_code": region})
+        assert r.status_code == 201, r.text
+        body: dict[str, Any] = r.json()
+        return body
+
+    me = await account("matrix.self", ["admin"], CALLER_REGION)
+    peer = await account("matrix.peer", ["admin"], CALLER_REGION)
+    below = await account("matrix.below", ["admin"], PLACES["child"])
+    worker = await account("matrix.worker", ["field_worker"], CALLER_REGION)
+    caller = {"Authorization": "Bearer " + token("admin", region=CALLER_REGION, subject=f"user:{me['id']}",
+                                                 key=key, audience=["gateway"])}
+    inside = {"own", "child"}
+    cases: list[tuple[str, str, str, dict[str, Any] | None, bool]] = []  # (what, method, url, body, allowed)
+    for place, region in PLACES.items():
+        cases.append((f"create admin at {place}", "POST", "/api/v1/auth/users", {
+            "username": f"mx.admin.{place}", "display_name": "管理员", "roles": ["admin"], "region_code": region},
+            place == "child"))
+        cases.append((f"create with a project at {place}", "POST", "/api/v1/auth/users", {
+            "username": f"mx.worker.{place}", "display_name": "人员", "roles": ["field_worker"],
+            "region_code": CALLER_REGION, "project_ids": [projects[place]]}, place in inside))
+        cases.append((f"grant the worker a project at {place}", "PATCH", f"/api/v1/auth/users/{worker['id']}",
+                      {"project_ids": [projects[place]]}, place in inside))
+    own = f"/api/v1/auth/users/{me['id']}"
+    cases += [
+        ("own roles", "PATCH", own, {"roles": ["admin", "taskforce_member"]}, False),
+        ("own projects", "PATCH", own, {"project_ids": [projects["own"]]}, False),
+        ("own projects elsewhere", "PATCH", own, {"project_ids": [projects["other_district"]]}, False),
+        ("own region up", "PATCH", own, {"region_code": PLACES["parent"]}, False),
+        ("own region down", "PATCH", own, {"region_code": PLACES["child"]}, False),
+        ("own name", "PATCH", own, {"display_name": "本人改名"}, True),
+        ("promote the worker", "PATCH", f"/api/v1/auth/users/{worker['id']}", {"roles": ["admin"]}, False),
+        ("peer's name", "PATCH", f"/api/v1/auth/users/{peer['id']}", {"display_name": "同级"}, False),
+        ("peer's roles", "PATCH", f"/api/v1/auth/users/{peer['id']}", {"roles": ["field_worker"]}, False),
+        ("peer's password", "PUT", f"/api/v1/auth/users/{peer['id']}/password", {"password": "Takeover#2026"},
+         False),
+        ("lower admin's name", "PATCH", f"/api/v1/auth/users/{below['id']}", {"display_name": "下级"}, True),
+        ("lower admin's password", "PUT", f"/api/v1/auth/users/{below['id']}/password",
+         {"password": "Lower#2026pw"}, True),
+    ]
+    surprises = []
+    allows = 0
+    for what, method, url, body, allowed in cases:
+        headers = dict(caller)
+        if method in ("PATCH", "PUT"):
+            headers["If-Match"] = (await gw.get(url.removesuffix("/password"), headers=top)).headers["etag"]
+        r = await gw.request(method, url, headers=headers, json=body)
+        got = r.status_code < 400
+        allows += got
+        if got != allowed:
+            surprises.append(("unexpected allow" if got else "unexpected deny", what, r.status_code, r.text[:120]))
+        elif not got:
+            assert r.status_code in (403, 404), (what, r.text)
+    assert allows > 0
+    assert surprises == [], f"{len(surprises)} surprises: {surprises}"

@@ -11,10 +11,12 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
+from contracts.projects import Stage
 from kernel.auth.principal import DataScope
 from kernel.db.session import Database, apply_scope, make_engine
 from services.projects.app import create_app as create_projects
 from services.projects.settings import ProjectsSettings
+from services.projects.stages.rules import passed_stages
 from tests.support.auth import bearer, verifier
 
 TREE = [
@@ -50,6 +52,10 @@ def project_body(code: str = "TEST-001", **over: object) -> dict[str, object]:
         "target_investment": "3650000000.00",
     }
     body.update(over)
+    passed = passed_stages(str(body["type"]), Stage(str(body.get("stage", Stage.reserve.value))))
+    if passed and "registered_midway" not in over:  # registered mid-way (decision 0021): say so
+        body["registered_midway"] = {"reason": "测试项目：登记时已处于该阶段",
+                                     "evidence": [{"stage": s.value, "note": "测试：该阶段已办结"} for s in passed]}
     return body
 
 

@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from sqlalchemy import text
 
 from kernel import calendar
 from kernel.auth.principal import SYSTEM, DataScope
 from kernel.db.session import Database, apply_scope
-from kernel.demo_ids import demo_project_id
 from services.projects.demo import work as demo_work
-from services.projects.demo.seed import PROJECTS, REGIONS
+from services.projects.demo.seed import REGIONS, load_projects
 from services.projects.regions.service import RegionDraft, create_region
-from services.projects.registry.service import create_project
 
 
 async def test_demo_work_loads_once(db: Database) -> None:
@@ -21,8 +17,7 @@ async def test_demo_work_loads_once(db: Database) -> None:
         await apply_scope(session, DataScope.everything())
         for code, name in REGIONS:
             await create_region(session, SYSTEM, RegionDraft(code=code, name=name))
-        for draft in PROJECTS:
-            await create_project(session, SYSTEM, replace(draft, id=demo_project_id(draft.code)))
+        await load_projects(session)  # mid-way, with their reason (decision 0021)
         first = await demo_work.load(session)
         again = await demo_work.load(session)
 

@@ -36,6 +36,14 @@ class MemberNotFound(NotFound):
     title_en = "Task-force membership not found"
 
 
+class PhoneLookupPurposeRequired(Invalid):
+    """Finding people by a whole phone number is a reveal: it states its purpose (audited)."""
+
+    code = "command.phone_lookup_purpose_required"
+    title_zh = "按手机号查找须说明事由"
+    title_en = "A lookup by phone number needs a stated purpose"
+
+
 class InvalidCommand(Invalid):
     """A reference or value that breaks a rule of the command structure (field errors say which)."""
 

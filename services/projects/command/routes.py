@@ -133,17 +133,26 @@ async def create_person(body: PersonCreate, session: SessionDep, response: Respo
     return await created(_person(phones, person), response, location=f"{router.prefix}/people/{person.id}", idem=idem)
 
 
-@router.get("/people", response_model=PersonPage, summary="查询人员", description="手机号一律脱敏。")
+@router.get("/people", response_model=PersonPage, summary="查询人员", description="手机号一律脱敏。",
+            responses=problem_responses(403))
 async def list_people(
     session: SessionDep, page: PageDep, actor: ReadProjects, phones: PhonesDep,
+    response: Response,
     region_prefix: Annotated[str | None, Query(pattern=PREFIX_PATTERN, description="行政区划代码前缀")] = None,
     name: Annotated[str | None, Query(min_length=1, max_length=50, description="姓名包含")] = None,
-    phone: Annotated[str | None, Query(min_length=11, max_length=20, description="按完整手机号查找")] = None,
+    phone: Annotated[str | None, Query(min_length=11, max_length=20,
+                                       description="按完整手机号查找：视同查看完整号码，须有 pii.reveal 权限并填写"
+                                                   " purpose，记入审计（只记脱敏号码）")] = None,
+    purpose: Annotated[str | None, Query(min_length=2, max_length=200,
+                                         description="按手机号查找的事由（写入审计日志）")] = None,
     gateway_username: Annotated[str | None, Query(min_length=3, max_length=64, description="关联的系统账号")] = None,
     updated_since: Annotated[UpdatedSince, _UPDATED_SINCE] = None,
 ) -> PersonPage:
     result = await uc.list_people(session, actor, phones, page, region_prefix=region_prefix, name=name, phone=phone,
+                                  purpose=purpose.strip() if purpose else None,
                                   gateway_username=gateway_username, updated_since=updated_since)
+    if phone is not None:
+        response.headers["Cache-Control"] = "no-store"
     return PersonPage(items=[_person(phones, p) for p in result.items], next_cursor=result.next_cursor)
 
 

@@ -25,7 +25,7 @@ from contracts.projects import (
 )
 from kernel import calendar
 from kernel.audit.chain import diff
-from kernel.auth.principal import Principal
+from kernel.auth.principal import Forbidden, Principal
 from kernel.concurrency import check_version
 from kernel.errors import FieldError
 from kernel.pagination import PageRequest, PageResult
@@ -40,6 +40,7 @@ from services.projects.command.errors import (
     LevelTaken,
     MembershipEnded,
     PersonIdTaken,
+    PhoneLookupPurposeRequired,
     SharesExceedTarget,
     StaffAlreadyAssigned,
     TaskForceExists,
@@ -79,6 +80,8 @@ __all__ = [
 ]
 
 PHONE_CONTEXT = "person.phone"
+#: The permission that opens a sealed phone number, and so finds a person by it.
+REVEAL = "pii.reveal"
 #: At most this many households listed in one staff member's share.
 MAX_SHARE_HOUSEHOLDS = 5000
 
@@ -324,13 +327,30 @@ async def reveal_person(session: AsyncSession, actor: Principal, phones: SealedF
 
 async def list_people(session: AsyncSession, actor: Principal, phones: SealedField, page: PageRequest, *,
                       region_prefix: str | None = None, name: str | None = None, phone: str | None = None,
-                      gateway_username: str | None = None,
+                      purpose: str | None = None, gateway_username: str | None = None,
                       updated_since: dt.datetime | None = None) -> PageResult[Person]:
-    index = phones.lookup(phone) if phone is not None else None
+    """People in the caller's scope. Finding them by a whole phone number tells whether a number is
+    someone's, so it is a reveal: it needs ``pii.reveal`` and a purpose, and it is audited with the
+    number's mask and the people found, never the number (decision 0009)."""
+    index = None
+    if phone is not None:
+        if not actor.may(REVEAL):
+            raise Forbidden("按完整手机号查找人员须有查看个人信息的权限（pii.reveal）")
+        if purpose is None:
+            raise PhoneLookupPurposeRequired(errors=[FieldError("query.purpose", "purpose_required",
+                                                                "按手机号查找须说明事由（写入审计日志）")])
+        index = phones.lookup(phone)
     f = PersonFilter(region_prefix=region_prefix, name=name, phone_index=index,
                      gateway_username=gateway_username.lower() if gateway_username else None,
                      updated_since=updated_since)
-    return await PersonRepository(session).page(f, actor.scope, page)
+    result = await PersonRepository(session).page(f, actor.scope, page)
+    if phone is not None:
+        mask = phones.kind.mask(phones.normalize(phone))
+        await RECORDS.record_change(session, actor, action="person.lookup_by_phone", entity_type="person_lookup",
+                                    entity_id=mask, region_code=actor.region_code,
+                                    after={"purpose": purpose, "phone": mask,
+                                           "found": [str(p.id) for p in result.items]})
+    return result
 
 
 async def update_person(session: AsyncSession, actor: Principal, phones: SealedField, person_id: uuid.UUID,

@@ -17,6 +17,7 @@ from kernel.demo_ids import demo_project_id
 from services.projects.regions.repository import RegionRepository
 from services.projects.regions.service import RegionDraft, create_region
 from services.projects.registry.repository import ProjectRepository
+from services.projects.registry.rules import bulk_claim
 from services.projects.registry.service import ProjectDraft, create_project
 from services.projects.settings import ProjectsSettings
 
@@ -102,11 +103,16 @@ async def load_regions(session: AsyncSession) -> dict[str, int]:
     return {"regions": added}
 
 
+#: The demo projects are registered mid-way (decision 0021): they were under way before the platform.
+DEMO_MIDWAY_REASON = "演示数据：项目在平台上线前已推进至当前阶段，补录至平台"
+
+
 async def load_projects(session: AsyncSession) -> dict[str, int]:
     projects, added = ProjectRepository(session), 0
     for draft in PROJECTS:
         if not await projects.code_taken(draft.code):
-            await create_project(session, SYSTEM, replace(draft, id=demo_project_id(draft.code)))
+            midway = bulk_claim(draft.type, draft.stage, DEMO_MIDWAY_REASON, "演示数据")
+            await create_project(session, SYSTEM, replace(draft, id=demo_project_id(draft.code)), midway=midway)
             added += 1
     return {"projects": added}
 

@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
-from kernel.errors import Conflict, DomainError, NotFound
+from kernel.errors import Conflict, DomainError, Invalid, NotFound
 
 
 class RuleNotFound(NotFound):
     code = "escalation.rule_not_found"
     title_zh = "预警规则不存在"
     title_en = "Escalation rule not found"
+
+
+class RuleInvalid(Invalid):
+    """A rule names something the escalation does not know (field errors say which)."""
+
+    code = "escalation.rule_invalid"
+    title_zh = "预警规则内容有误"
+    title_en = "The escalation rule is invalid"
 
 
 class RuleCodeTaken(Conflict):

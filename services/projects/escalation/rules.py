@@ -17,8 +17,11 @@ next stall is a new episode and may fire again.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+
+from kernel.errors import FieldError
+from services.projects.command.vocabulary import ResponsibilityLevel
 
 WEEK = dt.timedelta(days=7)
 
@@ -96,3 +99,16 @@ def evaluate(rules: Iterable[Rule], subjects: Iterable[Series], today: dt.date,
             ending = start + (rule.window_weeks - 1) * WEEK + dt.timedelta(days=6)
             out.append(Firing(rule.key, series.subject, start, ending, length))
     return out
+
+
+def allowed_levels() -> str:
+    """The levels a rule may concern, each with its label, in Chinese."""
+    return "、".join(f"{level.value}（{level.label}）" for level in ResponsibilityLevel)
+
+
+def unknown_concerns(concerns: Sequence[str], field: str = "body.concerns") -> list[FieldError]:
+    """A rule concerns levels of the responsibility chain (``ResponsibilityLevel``): one error per
+    value that is not one, naming the allowed values with their labels."""
+    known = {level.value for level in ResponsibilityLevel}
+    return [FieldError(f"{field}[{i}]", "unknown_level", f"“{value}”不是责任层级，须为：{allowed_levels()}")
+            for i, value in enumerate(concerns) if value not in known]

@@ -9,6 +9,8 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from kernel.pagination import Page
+from services.projects.command.vocabulary import ResponsibilityLevel
+from services.projects.escalation.rules import allowed_levels
 
 Note = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
 RuleCode = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{2,39}$")]
@@ -22,8 +24,9 @@ class RuleBase(BaseModel):
                         description="summon_deputy 约谈分管领导 / summon_principal 约谈主要领导 / "
                                     "revoke_award 取消当年评先资格 / notify 通报")
     concerns: list[str] = Field(default_factory=list, max_length=4,
-                                description="涉及的责任人：lead_district_leader, township_secretary, "
-                                            "department_head_on_duty, responsible_staff")
+                                description="涉及的责任人（责任链的层级）：" + allowed_levels(),
+                                json_schema_extra={"items": {"type": "string",
+                                                             "enum": [v.value for v in ResponsibilityLevel]}})
     region_prefix: str | None = Field(default=None, pattern=r"^[0-9]{2,12}$", description="只对该区划内生效")
     active: bool = True
 

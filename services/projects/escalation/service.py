@@ -17,9 +17,10 @@ from kernel.auth.principal import SYSTEM, Principal
 from kernel.concurrency import check_version
 from kernel.db.session import utcnow
 from kernel.pagination import PageRequest, PageResult
+from services.projects.command.vocabulary import ResponsibilityLevel
 from services.projects.database import RECORDS
 from services.projects.escalation import rules as pure
-from services.projects.escalation.errors import FiringAlreadyResolved, RuleCodeTaken, RuleNotFound
+from services.projects.escalation.errors import FiringAlreadyResolved, RuleCodeTaken, RuleInvalid, RuleNotFound
 from services.projects.escalation.models import EscalationFiring, EscalationRule
 from services.projects.escalation.repository import (
     EvaluationRepository,
@@ -27,7 +28,6 @@ from services.projects.escalation.repository import (
     FiringRepository,
     RuleRepository,
 )
-from services.projects.escalation.vocabulary import Concern
 from services.projects.feeds import service as feeds
 from services.projects.registry.models import Project
 
@@ -46,6 +46,9 @@ async def list_rules(session: AsyncSession) -> list[EscalationRule]:
 
 
 async def create_rule(session: AsyncSession, actor: Principal, values: dict[str, Any]) -> EscalationRule:
+    errors = pure.unknown_concerns(values.get("concerns", []))
+    if errors:
+        raise RuleInvalid(errors=errors)
     if await RuleRepository(session).code_taken(values["code"]):
         raise RuleCodeTaken()
     rule = EscalationRule(id=uuid.uuid4(), **values)
@@ -103,7 +106,7 @@ async def _people(session: AsyncSession, project_ids: list[uuid.UUID], levels: l
         if (r.level, r.person_id) in seen:
             continue
         seen.add((r.level, r.person_id))
-        people.append({"level": r.level, "level_label": Concern.label_of(r.level),
+        people.append({"level": r.level, "level_label": ResponsibilityLevel.label_of(r.level),
                        "person_id": str(r.person_id), "name": r.person_name})
     return people
 

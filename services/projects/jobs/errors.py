@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from kernel.errors import Conflict, NotFound
+from kernel.errors import Conflict, Invalid, NotFound
 
 
 class JobNotFound(NotFound):
@@ -15,3 +15,12 @@ class JobBusy(Conflict):
     code = "job.busy"
     title_zh = "该作业正在运行，请稍后再试"
     title_en = "The job is running; try again later"
+
+
+class BusinessDateInFuture(Invalid):
+    """A job runs for a business date that has come: a date ahead would count weeks that have
+    not ended (summons for signings that may still happen)."""
+
+    code = "job.as_of_in_future"
+    title_zh = "业务日期不能晚于今天"
+    title_en = "The business date is in the future"

@@ -14,8 +14,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from kernel.auth.principal import DataScope
 from kernel.db.session import Database, apply_scope, utcnow
+from kernel.errors import FieldError
 from services.projects.escalation.service import evaluate_escalations
-from services.projects.jobs.errors import JobBusy, JobNotFound
+from services.projects.jobs.errors import BusinessDateInFuture, JobBusy, JobNotFound
 from services.projects.jobs.repository import JobRunRepository
 from services.projects.problems.service import escalate_overdue_problems
 
@@ -55,6 +56,16 @@ def get_job(name: str) -> Job:
     if job is None:
         raise JobNotFound()
     return job
+
+
+def business_date(as_of: dt.date | None, today: dt.date) -> dt.date:
+    """The date a job is run for: today, or an earlier day to catch up; never a day to come."""
+    if as_of is None:
+        return today
+    if as_of > today:
+        raise BusinessDateInFuture(errors=[FieldError("query.as_of", "date_in_future",
+                                                      f"业务日期 {as_of.isoformat()} 晚于今天 {today.isoformat()}")])
+    return as_of
 
 
 async def run_in(session: AsyncSession, name: str, today: dt.date, options: JobOptions = JobOptions(), *,

@@ -9,6 +9,7 @@ from fastapi import Depends, Query, Request, Response, status
 from fastapi.responses import JSONResponse
 
 from contracts.projects import ProjectType, Stage
+from kernel.calendar import today
 from kernel.concurrency import expected_version
 from kernel.idempotency.web import IdempotencyDep
 from kernel.regions import PREFIX_PATTERN
@@ -17,17 +18,24 @@ from kernel.web.problems import problem_responses
 from kernel.web.responses import created, with_etag
 from services.projects.permissions import ReadProjects, WriteProjects
 from services.projects.registry import service as uc
-from services.projects.registry.rules import GeometryLimits
+from services.projects.registry.rules import GeometryLimits, MidwayClaim, evidence_of
 from services.projects.registry.schemas import (
     PROJECT_ROWS,
+    GateConditionRead,
+    MidwayReport,
+    PassedStageRead,
     ProjectCreate,
     ProjectFeature,
     ProjectFeatureCollection,
     ProjectPage,
     ProjectRead,
+    ProjectRegistered,
     ProjectUpdate,
+    UnmetConditionRead,
 )
 from services.projects.registry.service import ProjectDraft
+from services.projects.stages import service as stages_uc
+from services.projects.stages.rules import GateRules, StageGate
 
 router = api_router("/api/v1/projects/projects", "projects")
 
@@ -41,13 +49,46 @@ async def geometry_limits(request: Request) -> GeometryLimits:
 Limits = Annotated[GeometryLimits, Depends(geometry_limits)]
 
 
-@router.post("", status_code=status.HTTP_201_CREATED, response_model=ProjectRead,
-             summary="登记项目", responses=problem_responses(403, 409))
+async def gate_rules(request: Request) -> GateRules:
+    s = request.app.state.settings
+    return GateRules(comment_window_days=s.gate_comment_window_days,
+                     collective_plan_notice_days=s.gate_collective_plan_notice_days)
+
+
+def _report(claim: MidwayClaim, gates: list[StageGate]) -> MidwayReport:
+    stages = []
+    for g in gates:
+        ev = evidence_of(claim, g.stage)
+        stages.append(PassedStageRead(
+            stage=g.stage, stage_label=g.stage.label, note=ev.note if ev else None,
+            document_refs=list(ev.document_refs) if ev else [], met=g.met,
+            conditions=[GateConditionRead(code=c.code, label=c.label, met=c.met, detail=c.detail)
+                        for c in g.conditions]))
+    unmet = [UnmetConditionRead(stage=g.stage, stage_label=g.stage.label, code=c.code, label=c.label,
+                                detail=c.detail)
+             for g in gates for c in g.conditions if not c.met]
+    return MidwayReport(reason=claim.reason, stages=stages, unmet=unmet, gates_met=not unmet)
+
+
+@router.post("", status_code=status.HTTP_201_CREATED, response_model=ProjectRegistered,
+             summary="登记项目",
+             description="项目默认登记在其类型的第一个阶段（谋划储备）。登记在之后的阶段是中途登记（决定 0021）："
+                         "须填写 registered_midway（中文事由与此前每个阶段的依据），记入审计；"
+                         "答复列出这些阶段前置条件的现状（未满足的不拒绝登记，仅列出）。"
+                         "未填写时答复 422 project.registered_midway_required。",
+             responses=problem_responses(403, 409), response_model_exclude_unset=True)
 async def create_project(body: ProjectCreate, session: SessionDep, response: Response, actor: WriteProjects,
-                         idem: IdempotencyDep, limits: Limits) -> ProjectRead:
-    project = await uc.create_project(session, actor, ProjectDraft(**body.model_dump()), geometry_limits=limits)
-    return await created(ProjectRead.model_validate(project), response, location=f"{router.prefix}/{project.id}",
-                         idem=idem)
+                         idem: IdempotencyDep, limits: Limits,
+                         rules: Annotated[GateRules, Depends(gate_rules)]) -> ProjectRead:
+    claim = body.registered_midway.claim() if body.registered_midway else None
+    draft = ProjectDraft(**body.model_dump(exclude={"registered_midway"}))
+    project = await uc.create_project(session, actor, draft, geometry_limits=limits, midway=claim)
+    # The project as it reads, plus (registered mid-way only) the report of the gates it claims.
+    read = ProjectRead.model_validate(project)
+    if claim is not None:
+        report = _report(claim, await stages_uc.passed_gates(session, project, today(), rules))
+        read = ProjectRegistered.model_validate({**read.model_dump(), "registered_midway": report})
+    return await created(read, response, location=f"{router.prefix}/{project.id}", idem=idem)
 
 
 @router.get("", response_model=ProjectPage, summary="查询项目列表")

@@ -14,10 +14,13 @@ booleans), longitude in [-180, 180] and latitude in [-90, 90], and the size
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
 from typing import Any
 
+from contracts.projects import ProjectType, Stage
 from kernel.errors import FieldError, Invalid
+from services.projects.stages.rules import passed_stages, path_for
 
 TYPES = ("Polygon", "MultiPolygon")
 #: Members allowed besides ``type`` and ``coordinates`` (dropped from the normal form).
@@ -159,3 +162,93 @@ def position_count(geometry: dict[str, Any]) -> int:
     coordinates = geometry["coordinates"]
     polygons = coordinates if geometry["type"] == "MultiPolygon" else [coordinates]
     return sum(len(ring) for polygon in polygons for ring in polygon)
+
+
+# --- registering a project mid-way (decision 0021) -----------------------------------------------
+
+_CHINESE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
+MIDWAY = "body.registered_midway"
+#: The reason of a project imported from a sheet at a stage after its first (decision 0021).
+SHEET_MIDWAY_REASON = "批量导入存量项目"
+
+
+@dataclass(frozen=True, slots=True)
+class StageEvidence:
+    """What shows that a stage was passed before the project came to the platform: a note and/or
+    the references (文号) of the documents that decided it."""
+
+    stage: Stage
+    note: str | None = None
+    document_refs: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class MidwayClaim:
+    """A project registered at a stage after the first of its path: why, and the evidence of each
+    stage it claims to have passed."""
+
+    reason: str
+    evidence: tuple[StageEvidence, ...] = field(default_factory=tuple)
+
+
+def midway_required(project_type: ProjectType | str, stage: Stage) -> bool:
+    """Whether registering at ``stage`` is a registration mid-way (a stage after the path's first)."""
+    return bool(passed_stages(project_type, stage))
+
+
+def registration_errors(project_type: ProjectType | str, stage: Stage, claim: MidwayClaim | None) -> list[FieldError]:
+    """What is wrong with registering a project at ``stage`` with ``claim`` (the missing claim
+    itself is the caller's to refuse, see ``midway_required``): a stage off the type's path, a
+    claim where none is due, a reason without Chinese text, evidence missing for a passed stage,
+    evidence for a stage not passed, twice, or empty."""
+    if stage not in path_for(project_type):
+        return [FieldError("body.stage", "stage_not_on_path",
+                           f"该类型项目不经过“{stage.label}”阶段，不能登记在该阶段")]
+    if claim is None:
+        return []
+    passed = passed_stages(project_type, stage)
+    if not passed:
+        return [FieldError(MIDWAY, "not_midway", f"登记在第一个阶段（{stage.label}）的项目无需中途登记说明")]
+    errors: list[FieldError] = []
+    if not _CHINESE.search(claim.reason):
+        errors.append(FieldError(f"{MIDWAY}.reason", "reason_not_chinese", "中途登记的事由须用中文说明"))
+    seen: set[Stage] = set()
+    for i, ev in enumerate(claim.evidence):
+        path = f"{MIDWAY}.evidence[{i}]"
+        if ev.stage not in passed:
+            errors.append(FieldError(f"{path}.stage", "stage_not_passed",
+                                     f"“{ev.stage.label}”不是登记阶段之前（含）已经过的阶段"))
+        elif ev.stage in seen:
+            errors.append(FieldError(f"{path}.stage", "evidence_twice", f"“{ev.stage.label}”的依据重复"))
+        elif not (ev.note and ev.note.strip()) and not ev.document_refs:
+            errors.append(FieldError(path, "evidence_empty",
+                                     f"“{ev.stage.label}”的依据须填写说明或文件文号"))
+        seen.add(ev.stage)
+    missing = [s for s in passed if s not in seen]
+    if missing:
+        errors.append(FieldError(f"{MIDWAY}.evidence", "evidence_missing",
+                                 "缺少已经过阶段的依据：" + "、".join(s.label for s in missing)))
+    return errors
+
+
+def bulk_claim(project_type: ProjectType | str, stage: Stage, reason: str, source: str) -> MidwayClaim | None:
+    """The claim of a project registered in bulk (a sheet of existing projects, the demo data) at
+    ``stage``: one reason, and for each passed stage the source that recorded it (None at the first
+    stage, or off the path: the checks then say what is wrong)."""
+    passed = passed_stages(project_type, stage)
+    if not passed:
+        return None
+    note = f"{source}登记时已处于“{stage.label}”阶段"
+    return MidwayClaim(reason, tuple(StageEvidence(s, note) for s in passed))
+
+
+def claim_record(project_type: ProjectType | str, stage: Stage, claim: MidwayClaim) -> dict[str, Any]:
+    """What the audit trail keeps of a mid-way registration."""
+    return {"reason": claim.reason, "stages": [s.value for s in passed_stages(project_type, stage)],
+            "evidence": [{"stage": e.stage.value, "note": e.note, "document_refs": list(e.document_refs)}
+                         for e in claim.evidence]}
+
+
+def evidence_of(claim: MidwayClaim, stage: Stage) -> StageEvidence | None:
+    return next((e for e in claim.evidence if e.stage is stage), None)
+

@@ -17,6 +17,7 @@ from kernel.pagination import Page
 from kernel.types import Area, LandMu, NonNegativeMoney
 from kernel.web.schemas import MergePatch, RegionCode, RowsJson, attributes_of
 from services.projects.command.vocabulary import LegalBasis
+from services.projects.registry.rules import MidwayClaim, StageEvidence
 
 ProjectCode = Annotated[str, StringConstraints(pattern=r"^[A-Z0-9][A-Z0-9-]{2,31}$"),
                         Field(description="项目编号（大写字母、数字和连字符，3–32 位）", examples=["YY-PG-2021-001"])]
@@ -57,6 +58,39 @@ class ProjectRefs(BaseModel):
     implementing_company_id: uuid.UUID | None = Field(default=None, description="实施主体（平台公司）")
 
 
+DocumentRef = Annotated[str, StringConstraints(strip_whitespace=True, min_length=2, max_length=100),
+                        Field(description="文件文号或名称", examples=["赫政发〔2021〕12号"])]
+
+
+class StageEvidenceIn(BaseModel):
+    """What shows that a stage was passed before the project came to the platform."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    stage: Stage = Field(description="已经过的阶段")
+    note: Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)] | None = Field(
+        default=None, description="说明（如办结情况、批复时间）")
+    document_refs: list[DocumentRef] = Field(default_factory=list, max_length=20,
+                                             description="依据文件的文号或名称（说明与文号至少填一项）")
+
+
+class RegisteredMidway(BaseModel):
+    """A project registered at a stage after the first of its path (decision 0021): why, and the
+    evidence of each stage it has passed (every stage of its path after the first, up to and
+    including the stage registered)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=4, max_length=500)] = Field(
+        description="中途登记的事由（中文），如“平台上线前已推进至征收决定，现补录”")
+    evidence: list[StageEvidenceIn] = Field(default_factory=list, max_length=len(Stage),
+                                            description="此前各阶段的依据：每个已经过的阶段一项")
+
+    def claim(self) -> MidwayClaim:
+        return MidwayClaim(self.reason, tuple(StageEvidence(e.stage, e.note or None, tuple(e.document_refs))
+                                              for e in self.evidence))
+
+
 class ProjectCreate(ProjectTargets, ProjectRefs):
     model_config = ConfigDict(extra="forbid")
 
@@ -67,7 +101,10 @@ class ProjectCreate(ProjectTargets, ProjectRefs):
     land_path: LandPath = LandPath.state
     region_code: RegionCode
     zone: ZoneName | None = Field(default=None, description="所属片区")
-    stage: Stage = Field(default=Stage.reserve, description="登记时的阶段（已在推进的项目可直接登记其当前阶段）")
+    stage: Stage = Field(default=Stage.reserve,
+                         description="登记时的阶段：默认谋划储备；之后的阶段须同时填写 registered_midway（中途登记）")
+    registered_midway: RegisteredMidway | None = Field(
+        default=None, description="中途登记说明：登记在其类型第一个阶段之后时必填（事由与此前各阶段的依据），记入审计")
 
 
 class ProjectUpdate(ProjectTargets, ProjectRefs, MergePatch):
@@ -117,6 +154,45 @@ class ProjectRead(BaseModel):
         values = attributes_of(cls, data)
         project_labels(values)
         return values
+
+
+class GateConditionRead(BaseModel):
+    code: str
+    label: str = Field(description="条件（中文）")
+    met: bool
+    detail: str = Field(description="依据的数字或说明")
+
+
+class PassedStageRead(BaseModel):
+    stage: Stage
+    stage_label: str
+    note: str | None
+    document_refs: list[str]
+    conditions: list[GateConditionRead] = Field(description="该阶段的前置条件按平台现有数据的状态")
+    met: bool = Field(description="前置条件是否全部满足（不满足不影响登记，仅作提示）")
+
+
+class UnmetConditionRead(BaseModel):
+    stage: Stage
+    stage_label: str
+    code: str
+    label: str
+    detail: str
+
+
+class MidwayReport(BaseModel):
+    """A mid-way registration as registered: its reason, and the gates of the stages it claims to
+    have passed as they stand today (unmet conditions are reported, not refused)."""
+
+    reason: str
+    stages: list[PassedStageRead]
+    unmet: list[UnmetConditionRead] = Field(description="尚未满足（平台上尚无数据）的全部前置条件")
+    gates_met: bool
+
+
+class ProjectRegistered(ProjectRead):
+    registered_midway: MidwayReport | None = Field(default=None,
+                                                   description="中途登记：事由与已过阶段前置条件的现状")
 
 
 def project_labels(values: dict[str, Any]) -> None:

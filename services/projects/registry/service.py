@@ -25,18 +25,28 @@ from services.projects.command.errors import ProjectUnitInvalid, UnitNotFound
 from services.projects.command.vocabulary import LEAD_KINDS, LegalBasis, UnitKind
 from services.projects.database import RECORDS
 from services.projects.regions import service as regions_uc
-from services.projects.registry.errors import ProjectCodeTaken, ProjectIdTaken, ProjectNotFound
+from services.projects.registry.errors import (
+    MidwayRegistrationRequired,
+    ProjectCodeTaken,
+    ProjectIdTaken,
+    ProjectNotFound,
+    RegistrationInvalid,
+)
 from services.projects.registry.models import Project
 from services.projects.registry.repository import ProjectFilter, ProjectRepository
 from services.projects.registry.rules import (
     DEFAULT_LIMITS,
     GeometryInvalid,
     GeometryLimits,
+    MidwayClaim,
+    claim_record,
+    midway_required,
+    registration_errors,
     validate_geometry,
 )
 
-__all__ = ["RECORDS", "GeometryInvalid", "ProjectDraft", "ProjectNotFound", "announce_project", "create_project",
-           "get_project", "list_projects", "set_task_force", "update_project"]
+__all__ = ["RECORDS", "GeometryInvalid", "MidwayClaim", "ProjectDraft", "ProjectNotFound", "announce_project",
+           "create_project", "get_project", "list_projects", "set_task_force", "update_project"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,8 +126,24 @@ async def _check_refs(session: AsyncSession, actor: Principal, region_code: str,
                         frozenset({UnitKind.implementing_company}), "implementing_company_id")
 
 
+def check_registration(draft: ProjectDraft, midway: MidwayClaim | None) -> None:
+    """A project starts at the first stage of its type's path, or is registered mid-way: at a later
+    stage of that path, with a reason and the evidence of every stage passed (decision 0021)."""
+    errors = registration_errors(draft.type, draft.stage, midway)
+    if errors:
+        raise RegistrationInvalid(errors=errors)
+    if midway is None and midway_required(draft.type, draft.stage):
+        raise MidwayRegistrationRequired(errors=[FieldError(
+            "body.registered_midway", "midway_required",
+            f"登记在“{draft.stage.label}”阶段须填写中途登记说明：事由和此前各阶段的依据")])
+
+
 async def create_project(session: AsyncSession, actor: Principal, draft: ProjectDraft, *,
-                         geometry_limits: GeometryLimits = DEFAULT_LIMITS) -> Project:
+                         geometry_limits: GeometryLimits = DEFAULT_LIMITS,
+                         midway: MidwayClaim | None = None) -> Project:
+    """Register a project; at a stage after the first of its path only with ``midway`` (its
+    reason and evidence go to the audit entry)."""
+    check_registration(draft, midway)
     repo = ProjectRepository(session)
     await regions_uc.require_region(session, actor, draft.region_code)
     geometry = _geometry(draft.geometry, geometry_limits)
@@ -134,8 +160,11 @@ async def create_project(session: AsyncSession, actor: Principal, draft: Project
     values["legal_basis"] = draft.legal_basis.value if draft.legal_basis else None
     values["geometry"] = geometry
     project = await repo.add(Project(**values))
+    after = snapshot(project)
+    if midway is not None:
+        after["registered_midway"] = claim_record(draft.type, draft.stage, midway)
     await RECORDS.record_change(session, actor, action="project.create", entity_type="project", entity_id=project.id,
-                                region_code=project.region_code, project_id=project.id, after=snapshot(project),
+                                region_code=project.region_code, project_id=project.id, after=after,
                                 event=_changed(project))
     return project
 

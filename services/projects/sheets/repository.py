@@ -62,12 +62,12 @@ class SheetLookups:
             found.update({p.code: p for p in (await self.session.scalars(stmt)).all()})
         return found
 
-    async def project_codes(self, ids: Collection[uuid.UUID]) -> dict[uuid.UUID, str]:
-        """Code by id, for rows already read in the caller's scope."""
-        found: dict[uuid.UUID, str] = {}
+    async def project_labels(self, ids: Collection[uuid.UUID]) -> dict[uuid.UUID, tuple[str, str]]:
+        """(code, name) by id, for rows already read in the caller's scope."""
+        found: dict[uuid.UUID, tuple[str, str]] = {}
         for chunk in _chunks(ids):
-            stmt = select(Project.id, Project.code).where(Project.id.in_(chunk))
-            found.update({ident: code for ident, code in (await self.session.execute(stmt)).all()})
+            stmt = select(Project.id, Project.code, Project.name).where(Project.id.in_(chunk))
+            found.update({ident: (code, name) for ident, code, name in (await self.session.execute(stmt)).all()})
         return found
 
     async def taken_ids(self, column: InstrumentedAttribute[Any], ids: Collection[uuid.UUID]) -> set[uuid.UUID]:
@@ -81,15 +81,16 @@ class SheetLookups:
         return await self._rows_by_id(stmt, Project.id, ids)
 
     async def visible_tasks(self, ids: Collection[uuid.UUID], scope: DataScope) -> dict[uuid.UUID, Any]:
-        """The tasks with these ids that the caller may see, as rows with their project's code."""
-        stmt = (select(*Task.__table__.columns, Project.code.label("project_code"))
+        """The tasks with these ids that the caller may see, as rows with their project's code and name."""
+        stmt = (select(*Task.__table__.columns, Project.code.label("project_code"), Project.name.label("project_name"))
                 .join(Project, Project.id == Task.project_id)
                 .where(scope_clause(scope, Project.region_code, Project.id)))
         return await self._rows_by_id(stmt, Task.id, ids)
 
     async def visible_problems(self, ids: Collection[uuid.UUID], scope: DataScope) -> dict[uuid.UUID, Any]:
-        """The problems with these ids that the caller may see, as rows with their project's code."""
-        stmt = (select(*ProblemRecord.__table__.columns, Project.code.label("project_code"))
+        """The problems with these ids that the caller may see, as rows with their project's code and name."""
+        stmt = (select(*ProblemRecord.__table__.columns, Project.code.label("project_code"),
+                       Project.name.label("project_name"))
                 .join(Project, Project.id == ProblemRecord.project_id)
                 .where(scope_clause(scope, Project.region_code, Project.id)))
         return await self._rows_by_id(stmt, ProblemRecord.id, ids)

@@ -12,8 +12,9 @@ unknown columns and missing required ones are reported against the header row. R
 with nothing in them are skipped.
 
 Writing (``write_sheet``) produces one worksheet with a styled header row, the header
-frozen, widths per column, drop-down lists for coded values, and a second sheet
-"填写说明" describing each column. Cell types, decided once here:
+frozen and carrying an autofilter over the data, widths per column, drop-down lists for
+coded values, a print setup (landscape, one page wide, the header row repeated on every
+page), and a second sheet "填写说明" describing each column. Cell types, decided once here:
 
 - dates are real Excel dates (``yyyy-mm-dd``);
 - money and areas are numbers shown with two decimals (``#,##0.00``), so the user can
@@ -23,6 +24,12 @@ frozen, widths per column, drop-down lists for coded values, and a second sheet
   below 10^-6 from a formula (``0.1+0.2``) is rounded to two places, and anything
   with a real third decimal place is refused, as the API refuses it;
 - text and codes are text (a code like ``001`` keeps its zeros).
+
+Formulas: a cell holding a formula is read by the result the workbook stores with it (Excel
+and its peers store it on saving). A formula without a stored result (a workbook written by a
+program that does not compute) is refused with its row and column, in every kind of column,
+and so is one whose result is an error (``#DIV/0!``): never read as a blank cell, which
+would clear the field on a re-import.
 
 Updating (``row_changes``): a row whose ID names an existing record is compared with
 what an export writes of that record; only the cells that differ become changes, and a
@@ -40,7 +47,7 @@ import io
 import re
 import uuid
 import zipfile
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any, Generic, TypeVar
@@ -48,19 +55,21 @@ from typing import Any, Generic, TypeVar
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.cell.read_only import EMPTY_CELL
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.datetime import from_excel
 from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.properties import PageSetupProperties
 
 from kernel.errors import FieldError, Invalid, TooLarge, UnsupportedMediaType
 from kernel.types import quantize2
 
 __all__ = [
-    "XLSX_MEDIA_TYPE", "CellError", "Column", "ParsedRow", "ParsedSheet", "RowChanges", "SheetIssue", "SheetLimits",
-    "SheetNotXlsx", "SheetSpec", "SheetTooLarge", "SheetUnreadable", "UpdateRules", "bool_cell", "bool_format",
-    "check_upload", "date_cell", "decimal_cell", "enum_cell", "integer_cell", "is_xlsx", "read_sheet", "row_changes",
-    "same_value", "text_cell", "uuid_cell", "write_sheet",
+    "XLSX_MEDIA_TYPE", "CellError", "Column", "FormulaCell", "ParsedRow", "ParsedSheet", "RowChanges", "SheetIssue",
+    "SheetLimits", "SheetNotXlsx", "SheetSpec", "SheetTooLarge", "SheetUnreadable", "UpdateRules", "bool_cell",
+    "bool_format", "check_upload", "date_cell", "decimal_cell", "enum_cell", "integer_cell", "is_xlsx", "read_sheet",
+    "row_changes", "same_value", "text_cell", "uuid_cell", "write_sheet",
 ]
 
 XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -98,6 +107,21 @@ class CellError(ValueError):
         self.message, self.code = message, code
 
 
+@dataclass(frozen=True, slots=True)
+class FormulaCell:
+    """A formula cell whose value cannot be taken: no result stored with it (``error`` None),
+    or a result that is an error value such as ``#DIV/0!``."""
+
+    formula: str
+    error: str | None = None
+
+    def refusal(self) -> CellError:
+        if self.error is None:
+            return CellError("单元格含公式但没有计算结果，请在 Excel 中重新计算保存后再导入，或填写数值",
+                             "formula_not_computed")
+        return CellError(f"单元格公式计算出错（{self.error}），请改正公式后再导入，或填写数值", "formula_error")
+
+
 # --------------------------------------------------------------------------- specs
 
 
@@ -117,7 +141,10 @@ class Column(Generic[T]):
     export_only: bool = False  # written by an export, ignored by an import (a status, a computed flag)
 
     def read(self, raw: Any) -> T | None:
-        """The value of one cell; ``None`` when blank (``CellError`` if required)."""
+        """The value of one cell; ``None`` when blank (``CellError`` if required, or if the cell is
+        a formula without a usable result)."""
+        if isinstance(raw, FormulaCell):
+            raise raw.refusal()
         if _blank(raw):
             if self.required:
                 raise CellError("必填，不能为空", "required")
@@ -446,22 +473,61 @@ def _open(data: bytes, limits: SheetLimits) -> Any:
     if unpacked > limits.max_unpacked_bytes:
         raise SheetTooLarge("unpacked workbook too large", errors=[
             FieldError("body.file", "too_large", "工作簿解压后过大")])
+    return _load(data, data_only=False)
+
+
+def _load(data: bytes, *, data_only: bool) -> Any:
+    """The workbook, streamed: with each formula as its text, or (``data_only``) as its stored result."""
     try:
-        return load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        return load_workbook(io.BytesIO(data), read_only=True, data_only=data_only)
     except Exception as exc:  # openpyxl raises many kinds for a damaged file
         raise SheetUnreadable(errors=[FieldError("body.file", "unreadable", "文件已损坏或不是有效的 Excel 工作簿")]) \
             from exc
 
 
+def _worksheet(book: Any, spec: SheetSpec) -> Any:
+    return book[spec.title] if spec.title in book.sheetnames else book.worksheets[0]
+
+
+def _formula_result(formula: Any, result: Any) -> Any:
+    """What a formula cell is read as (``result``: the cell as stored): its result, blank for an
+    empty text, or a ``FormulaCell`` refusing it (no result stored, or an error value)."""
+    text = str(getattr(formula, "text", formula))
+    if result.data_type == "e":
+        return FormulaCell(text, str(result.value))
+    if result.value is None:
+        return "" if result.data_type == "str" else FormulaCell(text)  # an empty text is stored as no value
+    return result.value
+
+
 def _rows(data: bytes, spec: SheetSpec, limits: SheetLimits) -> Iterable[tuple[int, tuple[Any, ...]]]:
+    """The rows' values from row 1. The workbook is read with its formulas; a second reading, of
+    the formulas' stored results, starts only at the first row holding a formula and then keeps
+    pace (both readings see the same rows), so a sheet without formulas is read once."""
     book = _open(data, limits)
+    results: Any = None
     try:
-        sheet = book[spec.title] if spec.title in book.sheetnames else book.worksheets[0]
-        yield from enumerate(sheet.iter_rows(min_row=1, values_only=True), start=1)
+        sheet = _worksheet(book, spec)
+        stored: Iterator[tuple[Any, ...]] | None = None  # the stored results' cells, once a formula is met
+        for number, cells in enumerate(sheet.iter_rows(min_row=1), start=1):
+            values = tuple(cell.value for cell in cells)
+            formulas = [i for i, cell in enumerate(cells) if cell.data_type == "f"]
+            if formulas:
+                if stored is None:
+                    results = _load(data, data_only=True)
+                    stored = iter(_worksheet(results, spec).iter_rows(min_row=number))
+                computed = next(stored, ())
+                values = tuple(_formula_result(v, computed[i] if i < len(computed) else EMPTY_CELL)
+                               if i in formulas else v for i, v in enumerate(values))
+            elif stored is not None:
+                next(stored, None)
+            yield number, values
     except (KeyError, ValueError, TypeError, AttributeError, IndexError, zipfile.BadZipFile) as exc:
         raise SheetUnreadable(errors=[FieldError("body.file", "unreadable", "工作表内容无法读取")]) from exc
     finally:
         book.close()
+        if results is not None:
+            results.close()
 
 
 #: How many rows from the top are searched for the header row (a title may sit above it).
@@ -617,6 +683,7 @@ _HEADER_BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
 #: Rows the drop-down lists of a template or export cover beyond the data.
 DROPDOWN_SPARE_ROWS = 1000
 CHOICES_SHEET = "下拉选项"
+PAPER_SIZE_A4 = 9
 
 
 def _text_cell(sheet: Any, value: str) -> Any:
@@ -633,6 +700,7 @@ def write_sheet(spec: SheetSpec, records: Iterable[Mapping[str, Any]], *, notes:
     book = Workbook(write_only=True)
     sheet = book.create_sheet(spec.title)
     sheet.freeze_panes = "A2"
+    _print_setup(sheet)
     for i, column in enumerate(spec.columns, start=1):
         sheet.column_dimensions[get_column_letter(i)].width = column.width
     header = []
@@ -660,6 +728,7 @@ def write_sheet(spec: SheetSpec, records: Iterable[Mapping[str, Any]], *, notes:
                 row.append(value)
         sheet.append(row)
         count += 1
+    sheet.auto_filter.ref = f"A1:{get_column_letter(len(spec.columns))}{count + 1}"
     _write_notes(book, spec, notes)
     last = count + 1 + DROPDOWN_SPARE_ROWS
     with_choices = [(i, c) for i, c in enumerate(spec.columns, start=1) if c.choices]
@@ -681,6 +750,19 @@ def write_sheet(spec: SheetSpec, records: Iterable[Mapping[str, Any]], *, notes:
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+def _print_setup(sheet: Any) -> None:
+    """Landscape A4 pages with gridlines, as wide as the sheet's columns (as many pages down as the rows take), the
+    header row printed at the top of each. Set before the first row (the sheet's properties are
+    written with its first row)."""
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.paperSize = PAPER_SIZE_A4
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
+    sheet.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+    sheet.print_options.gridLines = True
+    sheet.print_title_rows = "1:1"
 
 
 def _write_notes(book: Workbook, spec: SheetSpec, notes: Sequence[str]) -> None:

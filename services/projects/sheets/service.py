@@ -45,6 +45,7 @@ from services.projects.problems import service as problem_uc
 from services.projects.problems.models import ProblemRecord
 from services.projects.problems.vocabulary import ProblemCategory, ProblemStatus
 from services.projects.registry.models import Project
+from services.projects.registry.rules import SHEET_MIDWAY_REASON, bulk_claim
 from services.projects.registry.service import ProjectDraft, create_project, list_projects, update_project
 from services.projects.sheets.repository import SheetLookups
 from services.projects.sheets.rules import (
@@ -372,7 +373,8 @@ async def import_projects(session: AsyncSession, actor: Principal, data: bytes, 
             target_floor_area=v["target_floor_area"], target_land_mu=v["target_land_mu"],
             target_investment=v["target_investment"], stage=v["stage"] or Stage.reserve, id=v["id"],
             legal_basis=v["legal_basis"],
-        ))
+        ), midway=bulk_claim(v["type"], v["stage"] or Stage.reserve, SHEET_MIDWAY_REASON,
+                             f"导入表格第 {row.number} 行"))
         return project.id
 
     async def update(change: RowUpdate) -> int:
@@ -421,7 +423,7 @@ async def import_tasks(session: AsyncSession, actor: Principal, data: bytes, *, 
     projects = await _resolve_projects(sheet, lookups, actor)
 
     async def visible(ids: set[uuid.UUID]) -> dict[uuid.UUID, dict[str, Any]]:
-        return {i: task_record(t, t.project_code, today)
+        return {i: task_record(t, (t.project_code, t.project_name), today)
                 for i, t in (await lookups.visible_tasks(ids, actor.scope)).items()}
 
     plan, _ = await _plan_updates(sheet, visible, lambda ids: lookups.taken_ids(Task.id, ids), TASK_UPDATES)
@@ -455,9 +457,10 @@ async def import_tasks(session: AsyncSession, actor: Principal, data: bytes, *, 
     return await _write_all(session, sheet, create, update, plan, dry_run=dry_run)
 
 
-def task_record(task: Task, project_code: str, today: dt.date) -> dict[str, Any]:
+def task_record(task: Task, project: tuple[str, str], today: dt.date) -> dict[str, Any]:
+    """The task as its sheet shows it; ``project``: its project's code and name."""
     return {
-        "project_code": project_code, "title": task.title, "kind": TaskKind(task.kind),
+        "project_code": project[0], "project_name": project[1], "title": task.title, "kind": TaskKind(task.kind),
         "description": task.description, "owner_name": task.owner_name, "owner_unit_name": task.owner_unit_name,
         "planned_start": task.planned_start, "planned_end": task.planned_end, "actual_start": task.actual_start,
         "actual_end": task.actual_end, "status": TaskStatus(task.status), "progress": task.progress,
@@ -488,8 +491,8 @@ async def export_tasks(
                                       due_before=due_before, updated_since=updated_since, today=today)
     if result.next_cursor is not None:
         raise _too_many(max_rows)
-    codes = await SheetLookups(session).project_codes({t.project_id for t in result.items})
-    return _file(TASK_SHEET, (task_record(t, codes[t.project_id], today) for t in result.items), len(result.items))
+    labels = await SheetLookups(session).project_labels({t.project_id for t in result.items})
+    return _file(TASK_SHEET, (task_record(t, labels[t.project_id], today) for t in result.items), len(result.items))
 
 
 # --------------------------------------------------------------------------- problems
@@ -503,7 +506,7 @@ async def import_problems(session: AsyncSession, actor: Principal, data: bytes, 
     projects = await _resolve_projects(sheet, lookups, actor)
 
     async def visible(ids: set[uuid.UUID]) -> dict[uuid.UUID, dict[str, Any]]:
-        return {i: problem_record(p, p.project_code, today)
+        return {i: problem_record(p, (p.project_code, p.project_name), today)
                 for i, p in (await lookups.visible_problems(ids, actor.scope)).items()}
 
     plan, records = await _plan_updates(sheet, visible, lambda ids: lookups.taken_ids(ProblemRecord.id, ids),
@@ -538,9 +541,11 @@ async def import_problems(session: AsyncSession, actor: Principal, data: bytes, 
     return await _write_all(session, sheet, create, update, plan, dry_run=dry_run)
 
 
-def problem_record(problem: ProblemRecord, project_code: str, today: dt.date) -> dict[str, Any]:
+def problem_record(problem: ProblemRecord, project: tuple[str, str], today: dt.date) -> dict[str, Any]:
+    """The problem as its sheet shows it; ``project``: its project's code and name."""
     return {
-        "project_code": project_code, "category": ProblemCategory(problem.category), "title": problem.title,
+        "project_code": project[0], "project_name": project[1], "category": ProblemCategory(problem.category),
+        "title": problem.title,
         "description": problem.description, "measure": problem.measure, "owner_name": problem.owner_name,
         "owner_unit_name": problem.owner_unit_name, "deadline": problem.deadline,
         "registered_on": problem.registered_on, "status": ProblemStatus(problem.status),
@@ -570,6 +575,6 @@ async def export_problems(
                                             updated_since=updated_since, today=today)
     if result.next_cursor is not None:
         raise _too_many(max_rows)
-    codes = await SheetLookups(session).project_codes({p.project_id for p in result.items})
-    return _file(PROBLEM_SHEET, (problem_record(p, codes[p.project_id], today) for p in result.items),
+    labels = await SheetLookups(session).project_labels({p.project_id for p in result.items})
+    return _file(PROBLEM_SHEET, (problem_record(p, labels[p.project_id], today) for p in result.items),
                  len(result.items))

@@ -54,6 +54,13 @@ def project_code_column(key: str = "code",
                   required=True, width=20, hint=hint)
 
 
+def project_name_column() -> Column[str]:
+    """The project's name beside its code on task and problem sheets: for reading only. An import
+    ignores it (a changed name changes nothing; the row's project is the one its code names)."""
+    return Column("项目名称", "project_name", text_cell(max_length=200), width=24, export_only=True,
+                  hint="导出时按项目编号填写，便于查看；行所属的项目以“项目编号”为准，改动此列不会生效")
+
+
 def id_column(what: str) -> Column[Any]:
     return Column("记录ID", "id", uuid_cell(), format=str, width=38,
                   hint=f"系统生成的{what} ID。新登记时留空（或填写客户端生成的 ID，迁移数据时保留原 ID）；"
@@ -112,6 +119,7 @@ def _owner_columns() -> tuple[Column[Any], ...]:
 
 TASK_SHEET = SheetSpec("tasks", "任务清单", (
     project_code_column("project_code", "任务所属项目的编号（须在您的管辖范围内）；不能通过导入把任务移到其他项目"),
+    project_name_column(),
     _text("任务名称", "title", 200, required=True, width=30),
     Column("任务类型", "kind", enum_cell(TaskKind.labels()), format=_label(TaskKind.labels()), width=14,
            choices=tuple(TaskKind.labels().values()), hint="留空为一般任务；立项、用地、环评等审批事项选相应类型"),
@@ -141,6 +149,7 @@ TASK_SHEET = SheetSpec("tasks", "任务清单", (
 
 PROBLEM_SHEET = SheetSpec("problems", "问题清单", (
     project_code_column("project_code", "问题所属项目的编号（须在您的管辖范围内）；不能通过导入把问题移到其他项目"),
+    project_name_column(),
     Column("问题类别", "category", enum_cell(ProblemCategory.labels()), format=_label(ProblemCategory.labels()),
            required=True, width=12, choices=tuple(ProblemCategory.labels().values())),
     _text("问题标题", "title", 200, required=True, width=30),

@@ -5,8 +5,9 @@ tables and from the read models that other services' events feed.
 
 Moves: forward one stage at a time along the project's path; back only where the
 law sends a project back (signing → consultation when conditional agreements lapse,
-DOMAIN.md §3.6). Nothing skips a stage: a project registered mid-way starts where it
-was registered.
+DOMAIN.md §3.6). Nothing skips a stage: a project registered mid-way (decision 0021)
+starts where it was registered, and the gates of the stages it claims to have passed are
+evaluated and reported (``registration_gates``), not enforced.
 """
 
 from __future__ import annotations
@@ -166,3 +167,32 @@ def decide(current: Stage, target: Stage, project_type: ProjectType, land_path: 
         return Decision(False, "refused", reason=reason)
     conditions = dated + gate(target, project_type, land_path, facts, on, rules)
     return Decision(all(c.met for c in conditions), "advance", conditions)
+
+
+def passed_stages(project_type: ProjectType | str, stage: Stage) -> tuple[Stage, ...]:
+    """The stages a project registered at ``stage`` claims to have passed: those its path enters
+    after its first, up to and including ``stage`` (empty at the first; ``stage`` off the path
+    claims nothing)."""
+    path = path_for(project_type)
+    return path[1:path.index(stage) + 1] if stage in path else ()
+
+
+@dataclass(frozen=True, slots=True)
+class StageGate:
+    """The gate of a stage a project claims to have passed, as it stands on a date."""
+
+    stage: Stage
+    conditions: list[Condition]
+
+    @property
+    def met(self) -> bool:
+        return all(c.met for c in self.conditions)
+
+
+def registration_gates(project_type: ProjectType, land_path: LandPath, stage: Stage, facts: GateFacts,
+                       on: dt.date, rules: GateRules = GateRules()) -> list[StageGate]:
+    """The gate of every stage a project registered mid-way at ``stage`` claims to have passed,
+    evaluated on ``on`` over what the platform knows: reported with every unmet condition, never a
+    reason to refuse (the past happened before the platform)."""
+    return [StageGate(s, gate(s, project_type, land_path, facts, on, rules))
+            for s in passed_stages(project_type, stage)]

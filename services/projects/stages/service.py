@@ -23,7 +23,15 @@ from services.projects.registry.service import announce_project, get_project
 from services.projects.stages.errors import StageGateUnmet, StageMoveRefused, StagePlanInvalid
 from services.projects.stages.models import StagePlan, StageTransition
 from services.projects.stages.repository import GateRepository, StagePlanRepository, TransitionRepository
-from services.projects.stages.rules import Decision, GateFacts, GateRules, decide, path_for
+from services.projects.stages.rules import (
+    Decision,
+    GateFacts,
+    GateRules,
+    StageGate,
+    decide,
+    path_for,
+    registration_gates,
+)
 
 _WILLINGNESS = "willingness"
 _RESIDENT_AGREEMENT = ("willingness", "renovation_menu")
@@ -77,6 +85,14 @@ async def gate_facts(session: AsyncSession, project: Project) -> GateFacts:
         scheme_budget=scheme.budget if scheme else None,
         dedicated_balance=account.balance if account else None,
     )
+
+
+async def passed_gates(session: AsyncSession, project: Project, today: dt.date, rules: GateRules) -> list[StageGate]:
+    """The gates of the stages a project registered mid-way claims to have passed, as they stand
+    today over what the platform knows (reported, not enforced: decision 0021)."""
+    facts = await gate_facts(session, project)
+    return registration_gates(ProjectType(project.type), LandPath(project.land_path), Stage(project.stage), facts,
+                              today, rules)
 
 
 async def _plans(session: AsyncSession, project_id: uuid.UUID) -> dict[str, StagePlan]:

@@ -6,6 +6,7 @@ import base64
 
 import httpx
 
+import services.projects.permissions  # noqa: F401  (the table that says what projects:read grants)
 from gateway.demo import DEMO_CLIENT_SECRET
 from kernel.auth.principal import principal_from_claims
 from kernel.web.auth import TokenVerifier

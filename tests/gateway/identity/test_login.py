@@ -176,3 +176,18 @@ async def test_me_is_the_callers_principal(gw: httpx.AsyncClient, as_user: Heade
     assert me["region_code"] == "430903000000"
     assert (await gw.get("/api/v1/auth/me")).status_code == 401
     assert (await gw.get("/api/v1/auth/me", headers={"Authorization": "Bearer nope"})).status_code == 401
+
+
+async def test_the_login_answer_lists_the_projects_the_token_carries(gw: httpx.AsyncClient, sql: Any) -> None:
+    """Task-force projects (from memberships) included: the answer, the token and /auth/me agree."""
+    joined = demo_project_id("YY-PG-2022-003")
+    await sql("INSERT INTO gateway.taskforce_membership (member_id, username, project_id, current, version) "
+              "VALUES (:m, 'taohualun.field_worker', :p, true, 1)", m=uuid.uuid4(), p=joined)
+    r = await _login(gw, "taohualun.field_worker", DEMO_PASSWORD)
+    assert r.status_code == 200, r.text
+    body = r.json()
+    token = set(jwt.decode(body["access_token"], options={"verify_signature": False})["projects"])
+    me = (await gw.get("/api/v1/auth/me", headers={"Authorization": f"Bearer {body['access_token']}"})).json()
+    assert token == {str(joined)}
+    assert set(me["project_ids"]) == token
+    assert set(body["user"]["project_ids"]) == token

@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from gateway.routing.errors import ContractConflict
-from gateway.routing.rules import Breaker, merge_contract
+from gateway.routing.rules import Breaker, merge_contract, proxied_route_label
 
 
 def test_breaker_opens_after_consecutive_failures_and_half_opens() -> None:
@@ -52,3 +52,12 @@ def test_merge_refuses_conflicting_schemas_and_operation_ids() -> None:
     c = _doc({"/api/v1/funding/y": {"get": {"operationId": "x-get"}}})
     with pytest.raises(ContractConflict, match="x-get"):
         merge_contract(_doc({}), {"projects": a, "funding": c})
+
+
+def test_a_proxied_request_is_labelled_by_its_services_template_or_the_service() -> None:
+    assert proxied_route_label("projects", "/api/v1/projects/tasks/{task_id}") == "/api/v1/projects/tasks/{task_id}"
+    assert proxied_route_label("projects", None) == "/api/v1/projects/…"
+    # A template of another service's, or of no service, or absurdly long, is not taken.
+    assert proxied_route_label("projects", "/api/v1/funding/x") == "/api/v1/projects/…"
+    assert proxied_route_label("projects", "/api/v1/projectsx/y") == "/api/v1/projects/…"
+    assert proxied_route_label("projects", "/api/v1/projects/" + "x" * 300) == "/api/v1/projects/…"

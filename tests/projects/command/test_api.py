@@ -144,7 +144,8 @@ async def test_people_phones_are_encrypted_and_masked(projects: httpx.AsyncClien
     assert person["gateway_username"] == "heshan.taskforce_member"
     assert await count("projects.person", "phone_enc LIKE '%13907371234%' OR phone_enc IS NULL") == 0
     assert await count("projects.audit_log", "after::text LIKE '%13907371234%'") == 0
-    found = (await projects.get(f"{P}/people", params={"phone": "13907371234"})).json()["items"]
+    found = (await projects.get(f"{P}/people",
+                                params={"phone": "13907371234", "purpose": "核实联系方式"})).json()["items"]
     assert [p["id"] for p in found] == [person["id"]]
     assert (await projects.get(f"{P}/people", params={"name": "建军"})).json()["items"][0]["id"] == person["id"]
 
@@ -347,3 +348,34 @@ async def _events(db, type_: str) -> list[dict[str, Any]]:
         rows = await session.execute(text("SELECT payload FROM projects.outbox_event WHERE type = :t ORDER BY id"),
                                      {"t": type_})
         return [dict(r[0]) for r in rows]
+
+
+async def test_a_lookup_by_whole_phone_is_a_reveal(projects: httpx.AsyncClient, regions: list[str], count,
+                                                  db) -> None:
+    """Finding a person by exact phone tells whether a number is theirs, i.e. reveals it: a field worker
+    (no ``pii.reveal``) cannot enumerate the masked digits, and an admin's lookup is audited with the
+    mask and the purpose, never the number."""
+    person = await _person(projects, "熊志强", phone="13800700302")
+    worker = bearer("field_worker", region="430903001000")
+    for phone in ("13807000302", "13800700302"):
+        refused = await projects.get(f"{P}/people", params={"phone": phone, "purpose": "核实身份"}, headers=worker)
+        assert refused.status_code == 403, refused.text
+        assert refused.json()["code"] == "auth.forbidden"
+    # A purpose is required, as for any reveal.
+    missing = await projects.get(f"{P}/people", params={"phone": "13800700302"})
+    assert missing.status_code == 422, missing.text
+    assert field_codes(missing) == [("query.purpose", "purpose_required")]
+    purpose = "核实来电人员身份"
+    admin = bearer("admin", region="430000000000", subject="user:lookup-admin")
+    found = await projects.get(f"{P}/people", params={"phone": "13800700302", "purpose": purpose}, headers=admin)
+    assert found.status_code == 200, found.text
+    assert [p["id"] for p in found.json()["items"]] == [person["id"]]
+    assert found.headers["cache-control"] == "no-store"
+    assert await count("projects.audit_log", "action = 'person.lookup_by_phone' AND actor = 'user:lookup-admin' "
+                                             f"AND after->>'phone' = '138****0302' AND after->>'purpose' = '{purpose}'"
+                                             f" AND after->'found' = '[\"{person['id']}\"]'::jsonb") == 1
+    assert await count("projects.audit_log", "after::text LIKE '%13800700302%'") == 0
+    # Listing without the phone filter stays open to the field worker (masked).
+    listed = await projects.get(f"{P}/people", headers=worker)
+    assert listed.status_code == 200
+    assert {p["phone"] for p in listed.json()["items"]} == {"138****0302"}

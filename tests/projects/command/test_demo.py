@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from kernel.auth.principal import SYSTEM, DataScope
 from kernel.db.session import Database, apply_scope
 from kernel.demo_ids import demo_project_id
 from services.projects.demo import command as demo_command
-from services.projects.demo.seed import PROJECTS, REGIONS
+from services.projects.demo.seed import REGIONS, load_projects
 from services.projects.regions.service import RegionDraft, create_region
-from services.projects.registry.service import create_project, get_project
+from services.projects.registry.service import get_project
 
 
 async def test_demo_loads_once(db: Database, count) -> None:
@@ -18,8 +16,7 @@ async def test_demo_loads_once(db: Database, count) -> None:
         await apply_scope(session, DataScope.everything())
         for code, name in REGIONS:
             await create_region(session, SYSTEM, RegionDraft(code=code, name=name))
-        for draft in PROJECTS:
-            await create_project(session, SYSTEM, replace(draft, id=demo_project_id(draft.code)))
+        await load_projects(session)  # mid-way, with their reason (decision 0021)
         first = await demo_command.load(session)
         assert first["command_units"] == len(demo_command.UNITS) + len(demo_command.FORCES)
         assert first["people"] == len(demo_command.PEOPLE)

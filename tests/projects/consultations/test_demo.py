@@ -3,18 +3,15 @@ three channels, a closed willingness round with its results) and a rerun adds no
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import httpx
 from sqlalchemy import text
 
 from kernel.auth.principal import SYSTEM, DataScope
 from kernel.db.session import Database, apply_scope
-from kernel.demo_ids import demo_household_id, demo_project_id
+from kernel.demo_ids import demo_household_id
 from services.projects.demo import consultations as demo_consult
-from services.projects.demo.seed import PROJECTS, REGIONS
+from services.projects.demo.seed import REGIONS, load_projects
 from services.projects.regions.service import RegionDraft, create_region
-from services.projects.registry.service import create_project
 from tests.support.auth import bearer
 
 BASE = "/api/v1/projects/consultations"
@@ -25,8 +22,7 @@ async def test_demo_consultations_load_once(db: Database, projects: httpx.AsyncC
         await apply_scope(session, DataScope.everything())
         for code, name in REGIONS:
             await create_region(session, SYSTEM, RegionDraft(code=code, name=name))
-        for draft in PROJECTS:
-            await create_project(session, SYSTEM, replace(draft, id=demo_project_id(draft.code)))
+        await load_projects(session)  # mid-way, with their reason (decision 0021)
         first = await demo_consult.load(session)
         again = await demo_consult.load(session)
         channels: dict[str, int] = {str(r[0]): int(r[1]) for r in (await session.execute(text(

@@ -188,3 +188,69 @@ async def test_authorization(projects: httpx.AsyncClient, regions: list[str], db
             surprises.append((role, "run job", r.status_code))
     assert surprises == []
     assert (await projects.post("/api/v1/projects/jobs/nothing/run")).status_code == 404
+
+
+async def test_every_level_the_seed_rules_name_is_a_level_of_the_chain(projects: httpx.AsyncClient) -> None:
+    from services.projects.command.vocabulary import ResponsibilityLevel
+
+    rules = (await projects.get(RULES)).json()["items"]
+    named = {level for r in rules for level in r["concerns"]}
+    assert named, rules
+    assert named <= {level.value for level in ResponsibilityLevel}, named
+    by_code = {r["code"]: set(r["concerns"]) for r in rules}
+    assert by_code["signing-zero-2w"] == {"department_head"}
+    assert by_code["signing-zero-4w"] >= {"lead_leader"}
+
+
+async def test_firings_name_the_people_of_the_chain(projects: httpx.AsyncClient, regions: list[str], db) -> None:
+    pid = await signing_project(projects)
+    people = {}
+    for level, name, region in (("lead_leader", "曾国华", "430903000000"),
+                                ("township_secretary", "谭丽娟", "430903001000"),
+                                ("department_head", "周建平", "430903000000")):
+        person = await projects.post("/api/v1/projects/people", json={"name": name, "region_code": region})
+        assert person.status_code == 201, person.text
+        linked = await projects.post(f"/api/v1/projects/projects/{pid}/responsibility",
+                                     json={"level": level, "person_id": person.json()["id"]})
+        assert linked.status_code == 201, linked.text
+        people[level] = name
+    await sign(db, pid, START + dt.timedelta(days=1))
+    await run_job(projects, START + dt.timedelta(weeks=5))
+    named = {f["rule_code"]: {(p["level"], p["level_label"], p["name"]) for p in f["people"]}
+             for f in await firings(projects, project_id=pid)}
+    # The 2-week summons names the deputy (the department head on duty) ...
+    assert named["signing-zero-2w"] == {("department_head", "部门领导坐班", "周建平")}
+    # ... and the 4-week one the lead district leader (with the township secretary).
+    assert named["signing-zero-4w"] == {("lead_leader", "区级领导挂帅", "曾国华"),
+                                        ("township_secretary", "乡镇（街道）书记出征", "谭丽娟")}
+
+
+async def test_a_rule_names_only_levels_of_the_chain(projects: httpx.AsyncClient, count) -> None:
+    bad = await projects.post(RULES, json={"code": "signing-zero-5w", "name": "连续5周零签约", "window_weeks": 5,
+                                           "action": "notify", "concerns": ["lead_leader", "department_head_on_duty"]})
+    assert bad.status_code == 422, bad.text
+    assert bad.json()["code"] == "escalation.rule_invalid"
+    [error] = bad.json()["errors"]
+    assert (error["field"], error["code"]) == ("body.concerns[1]", "unknown_level")
+    for value, label in (("lead_leader", "区级领导挂帅"), ("department_head", "部门领导坐班"),
+                         ("township_secretary", "乡镇（街道）书记出征"), ("staff", "具体人员包干负责")):
+        assert f"{value}（{label}）" in error["message"]
+    assert await count("projects.escalation_rule", "code = 'signing-zero-5w'") == 0
+    good = await projects.post(RULES, json={"code": "signing-zero-5w", "name": "连续5周零签约", "window_weeks": 5,
+                                            "action": "notify", "concerns": ["lead_leader", "staff"]})
+    assert good.status_code == 201, good.text
+
+
+async def test_the_job_refuses_a_business_date_in_the_future(projects: httpx.AsyncClient, regions: list[str],
+                                                            count) -> None:
+    await signing_project(projects)
+    for days in (1, 30):
+        r = await projects.post("/api/v1/projects/jobs/escalation-rules/run",
+                                params={"as_of": (today() + dt.timedelta(days=days)).isoformat()})
+        assert r.status_code == 422, r.text
+        assert r.json()["code"] == "job.as_of_in_future"
+        assert r.json()["errors"][0]["field"] == "query.as_of"
+    assert await count("projects.escalation_firing") == 0
+    assert await count("projects.job_run") == 0
+    assert (await projects.post("/api/v1/projects/jobs/escalation-rules/run",
+                                params={"as_of": today().isoformat()})).status_code == 200

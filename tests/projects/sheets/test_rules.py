@@ -32,6 +32,7 @@ from services.projects.sheets.rules import (
     write_sheet,
 )
 from services.projects.sheets.vocabulary import PROJECT_SHEET
+from tests.projects.sheets.formulas import with_results
 from tests.support.sheets import xlsx
 
 PROJECT_TYPE_LABELS = ProjectType.labels()
@@ -215,6 +216,47 @@ def test_no_header_at_all() -> None:
     assert "编号" in sheet.issues[0].message
 
 
+NOT_COMPUTED = "单元格含公式但没有计算结果，请在 Excel 中重新计算保存后再导入，或填写数值"
+
+
+def test_a_formula_is_read_by_its_result_or_refused_never_as_blank() -> None:
+    """Row 2: formulas without results (as a program that does not compute writes them) in every
+    kind of cell are refused, each with its row and column: the row is no blank row. Row 3: the
+    same formulas with the results Excel stores are read by their results. Row 4: a formula
+    that computed an error is refused; one whose result is empty text is a blank cell."""
+    data = xlsx(
+        ["编号", "类型", "日期", "金额（元）", "户数"],
+        ['="A"&"1"', '="棚户区"&"改造"', "=DATE(2024,3,1)", "=SUM(1,2)", "=40+2"],
+        ['="A"&"2"', '="棚户区"&"改造"', "=DATE(2024,3,1)", "=SUM(1,2)", "=40+2"],
+        ["A3", '=IF(1,"","x")', None, "=1/0", None],
+    )
+    sheet = read_sheet(with_results(data, {"A3": "A2", "B3": "棚户区改造", "C3": 45352, "D3": 3, "E3": 42,
+                                           "B4": "", "D4": "#DIV/0!"}), SPEC)
+    assert sorted(sheet.issues) == [
+        SheetIssue(2, header, NOT_COMPUTED, "formula_not_computed") for header in ("户数", "日期", "类型", "编号",
+                                                                                   "金额（元）")
+    ] + [SheetIssue(4, "金额（元）", "单元格公式计算出错（#DIV/0!），请改正公式后再导入，或填写数值", "formula_error")]
+    assert [r.number for r in sheet.rows] == [2, 3, 4]
+    assert sheet.rows[0].bad == {"code", "type", "day", "amount", "households"}
+    assert sheet.rows[1].values == {"code": "A2", "type": ProjectType.shantytown, "day": dt.date(2024, 3, 1),
+                                    "amount": Decimal("3.00"), "households": 42}
+    assert sheet.rows[1].bad == frozenset()
+    assert sheet.rows[2].values["type"] is None
+
+
+def test_a_formula_without_result_is_refused_in_every_kind_of_column() -> None:
+    """Also a required column's, and one of an ID (every parser goes through the same check);
+    a text that only starts with = (as an export writes it) is text."""
+    spec = SheetSpec("demo", "示例", (*SPEC.columns, Column("是否", "flag", bool_cell()),
+                                      Column("ID", "id", text_cell(max_length=40))))
+    sheet = read_sheet(xlsx(["编号", "是否", "ID"], ['=""', '="是"', "=A2"]), spec)
+    assert [(i.row, i.column, i.code) for i in sorted(sheet.issues)] == [
+        (2, "ID", "formula_not_computed"), (2, "是否", "formula_not_computed"), (2, "编号", "formula_not_computed")]
+    literal = SheetSpec("demo", "示例", (Column("编号", "code", text_cell(max_length=40)),))
+    written = write_sheet(literal, [{"code": "=HYPERLINK(1)"}])
+    assert read_sheet(written, literal).rows[0].values == {"code": "=HYPERLINK(1)"}
+
+
 def test_the_sheet_named_like_the_spec_is_preferred() -> None:
     book = Workbook()
     first = book.active
@@ -277,6 +319,22 @@ def test_written_sheets_read_back_equal_and_are_styled() -> None:
     assert sheet["C2"].is_date
     assert [(str(v.sqref), v.formula1) for v in sheet.data_validations.dataValidation] == \
         [("B2:B1003", "'下拉选项'!$A$1:$A$1")]
+
+
+@pytest.mark.parametrize("records", [0, 3])
+def test_written_sheets_filter_and_print_on_landscape_pages_of_one_width(records: int) -> None:
+    """The header row carries an autofilter over the data, and prints on every page; pages are
+    landscape, as wide as the sheet (as many pages down as it takes)."""
+    data = write_sheet(SPEC, [{"code": f"A{i}"} for i in range(records)])
+    book = load_workbook(io.BytesIO(data))
+    sheet = book["示例"]
+    assert sheet.auto_filter.ref == f"A1:E{records + 1}"
+    assert sheet.page_setup.orientation == "landscape"
+    assert (sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight) == (1, 0)
+    assert sheet.sheet_properties.pageSetUpPr is not None
+    assert sheet.sheet_properties.pageSetUpPr.fitToPage
+    assert sheet.print_title_rows == "$1:$1"
+    assert sheet.freeze_panes == "A2"
 
 
 def test_project_template_and_huge_money_as_text() -> None:

@@ -12,6 +12,7 @@ from openpyxl import load_workbook
 from kernel import calendar
 from services.projects.sheets.rules import XLSX_MEDIA_TYPE
 from tests.projects.conftest import project_body
+from tests.projects.sheets.formulas import with_results
 from tests.support.auth import bearer
 
 TODAY = calendar.today()
@@ -288,6 +289,32 @@ async def test_reimported_project_sheet_updates_the_project(projects: httpx.Asyn
     r = await upload(projects, "projects", await export(projects, "projects"))
     assert r.status_code == 200
     assert (r.json()["updated"], r.json()["unchanged"]) == (0, 2)
+
+
+async def test_a_formula_without_its_result_never_clears_a_field(projects: httpx.AsyncClient, regions: list[str],
+                                                                  count) -> None:
+    """An export edited by a program that writes formulas without computing them: 目标户数 =960*2
+    and 计划总投资 =SUM(1,2) are refused with their row and column (not read as blank, which
+    cleared 960 to null and audited it), and nothing is written; once Excel has stored the
+    results, they are what is imported."""
+    ident = await project(projects, "UP-001", target_households=960)
+    events, audits = await count("projects.outbox_event", PROJECT_CHANGED), await count("projects.audit_log")
+    data = edited(await export(projects, "projects"), {ident: {"目标户数": "=960*2", "计划总投资（元）": "=SUM(1,2)"}})
+    r = await upload(projects, "projects", data)
+    assert r.status_code == 422, r.text
+    assert cells(r) == [(2, "目标户数", "formula_not_computed"), (2, "计划总投资（元）", "formula_not_computed")]
+    assert r.json()["cells"][0]["message"] == \
+        "单元格含公式但没有计算结果，请在 Excel 中重新计算保存后再导入，或填写数值"
+    got = await get(projects, f"projects/{ident}")
+    assert (got["target_households"], got["target_investment"], got["version"]) == (960, "3650000000.00", 1)
+    assert await count("projects.outbox_event", PROJECT_CHANGED) == events
+    assert await count("projects.audit_log") == audits
+
+    r = await upload(projects, "projects", with_results(data, {"H2": 1920, "K2": 3}))
+    assert r.status_code == 200, r.text
+    assert (r.json()["updated"], r.json()["updated_ids"]) == (1, [ident])
+    got = await get(projects, f"projects/{ident}")
+    assert (got["target_households"], got["target_investment"], got["version"]) == (1920, "3.00", 2)
 
 
 async def test_a_projects_code_and_stage_are_not_changed_by_a_sheet(projects: httpx.AsyncClient,

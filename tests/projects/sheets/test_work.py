@@ -9,6 +9,7 @@ from typing import Any
 import httpx
 import pytest
 from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
 from sqlalchemy import text
 
 from kernel import calendar
@@ -24,11 +25,11 @@ DAY = dt.timedelta(days=1)
 P = "/api/v1/projects"
 SHEETS = f"{P}/sheets"
 VOLATILE = ("created_at", "updated_at")
-TASK_HEADERS = ["项目编号", "任务名称", "任务类型", "任务内容", "责任人", "责任单位", "计划开始日期", "计划完成日期",
-                "实际开始日期", "实际完成日期", "状态", "进度（%）", "工期（天）", "按工作日计", "批复文号", "审批机关",
-                "批复日期", "是否逾期", "记录ID", "版本"]
-PROBLEM_HEADERS = ["项目编号", "问题类别", "问题标题", "问题描述", "攻坚措施", "责任人", "责任单位", "清零时限",
-                   "挂号日期", "状态", "销号日期", "销号说明", "是否逾期", "记录ID", "版本"]
+TASK_HEADERS = ["项目编号", "项目名称", "任务名称", "任务类型", "任务内容", "责任人", "责任单位", "计划开始日期",
+                "计划完成日期", "实际开始日期", "实际完成日期", "状态", "进度（%）", "工期（天）", "按工作日计",
+                "批复文号", "审批机关", "批复日期", "是否逾期", "记录ID", "版本"]
+PROBLEM_HEADERS = ["项目编号", "项目名称", "问题类别", "问题标题", "问题描述", "攻坚措施", "责任人", "责任单位",
+                   "清零时限", "挂号日期", "状态", "销号日期", "销号说明", "是否逾期", "记录ID", "版本"]
 OFFICER = "430903001000"  # 桃花仑街道
 
 
@@ -86,15 +87,15 @@ async def test_task_round_trip(projects: httpx.AsyncClient, work: dict[str, str]
     assert exported.status_code == 200, exported.text
     rows = rows_of(exported.content)
     assert [h.rstrip("*") for h in rows[0]] == TASK_HEADERS
-    by_title = {r[1]: r for r in rows[1:]}
-    assert by_title["入户调查登记"][0] == "WK-OWN"
-    assert by_title["入户调查登记"][7] == dt.datetime.combine(TODAY - 5 * DAY, dt.time())
-    assert by_title["入户调查登记"][13] == "是"
-    assert by_title["入户调查登记"][17] == "是"  # overdue
-    assert by_title["项目立项批复"][2:3] == ("立项",)
+    by_title = {r[2]: r for r in rows[1:]}
+    assert by_title["入户调查登记"][:2] == ("WK-OWN", "桃花仑片区棚改")
+    assert by_title["入户调查登记"][8] == dt.datetime.combine(TODAY - 5 * DAY, dt.time())
+    assert by_title["入户调查登记"][14] == "是"
+    assert by_title["入户调查登记"][18] == "是"  # overdue
+    assert by_title["项目立项批复"][3:4] == ("立项",)
     assert by_title["征收补偿方案公示"][0] == "WK-SIB"
     one_project = rows_of((await projects.get(f"{SHEETS}/tasks", params={"project_id": sib})).content)
-    assert [r[1] for r in one_project[1:]] == ["征收补偿方案公示"]
+    assert [r[2] for r in one_project[1:]] == ["征收补偿方案公示"]
 
     await wipe(db, "task")
     r = await upload(projects, "tasks", exported.content)
@@ -113,7 +114,7 @@ async def test_bad_task_rows_are_all_reported(projects: httpx.AsyncClient, work:
     before = await count("projects.task")
     events_before = await count("projects.outbox_event")
     data = xlsx(
-        TASK_HEADERS[:12],
+        [h for h in TASK_HEADERS[:13] if h != "项目名称"],
         ["WK-OWN", "入户调查", "一般任务", None, "刘建军", None, str(TODAY), str(TODAY + 9 * DAY), None, None, None,
          10],
         ["WK-NONE", "测绘", None, None, None, None, str(TODAY + 5 * DAY), str(TODAY), None, None, None, 150],
@@ -181,7 +182,7 @@ async def test_task_export_is_scoped_and_filtered(projects: httpx.AsyncClient, w
     async def titles(headers: dict[str, str] | None = None, **params: str) -> list[str]:
         r = await projects.get(f"{SHEETS}/tasks", params=params, headers=headers or {})
         assert r.status_code == 200, r.text
-        return [row[1] for row in rows_of(r.content)[1:]]
+        return [row[2] for row in rows_of(r.content)[1:]]
 
     assert await titles() == ["邻街道逾期", "逾期任务", "未到期"]
     assert await titles(overdue="true") == ["邻街道逾期", "逾期任务"]
@@ -192,15 +193,21 @@ async def test_task_export_is_scoped_and_filtered(projects: httpx.AsyncClient, w
     assert hidden.json()["code"] == "project.not_found"
 
 
-async def test_what_a_user_typed_exports_as_text(projects: httpx.AsyncClient, work: dict[str, str]) -> None:
-    """A title that reads like a formula stays text; a control character (an app's bad keyboard)
-    does not break the export of everyone's list."""
+async def test_what_a_user_typed_exports_as_text(projects: httpx.AsyncClient, work: dict[str, str],
+                                                 db: Database) -> None:
+    """A title that reads like a formula stays text; a control character (stored before the API
+    refused them: an app's bad keyboard) does not break the export of everyone's list."""
     await new(projects, work["WK-OWN"], "tasks", {"title": '=HYPERLINK("http://example.com","点此")'})
-    await new(projects, work["WK-OWN"], "tasks", {"title": "入户\x17调查"})
+    typed = await new(projects, work["WK-OWN"], "tasks", {"title": "入户调查"})
+    async with db.sessionmaker() as session:
+        await apply_scope(session, DataScope.everything())
+        await session.execute(text("UPDATE projects.task SET title = :t WHERE id = :i"),
+                              {"t": "入户\x17调查", "i": typed["id"]})
+        await session.commit()
     r = await projects.get(f"{SHEETS}/tasks")
     assert r.status_code == 200, r.text
     sheet = load_workbook(io.BytesIO(r.content)).worksheets[0]
-    cells = {c.value: c.data_type for c in sheet["B"][1:]}
+    cells = {c.value: c.data_type for c in sheet["C"][1:]}
     assert cells == {'=HYPERLINK("http://example.com","点此")': "s", "入户调查": "s"}
 
 
@@ -238,8 +245,8 @@ async def test_problem_round_trip(projects: httpx.AsyncClient, work: dict[str, s
     assert exported.status_code == 200, exported.text
     rows = rows_of(exported.content)
     assert [h.rstrip("*") for h in rows[0]] == PROBLEM_HEADERS
-    assert [(r[0], r[1], r[9], r[12]) for r in rows[1:]] == [("WK-OWN", "补偿争议", "未销号", "是"),
-                                                          ("WK-SIB", "资金", "未销号", "否")]
+    assert [(r[0], r[1], r[2], r[10], r[13]) for r in rows[1:]] == [
+        ("WK-OWN", "桃花仑片区棚改", "补偿争议", "未销号", "是"), ("WK-SIB", "桃花仑片区棚改", "资金", "未销号", "否")]
     await wipe(db, "problem_event", "problem")
     r = await upload(projects, "problems", exported.content)
     assert r.status_code == 201, r.text
@@ -252,7 +259,7 @@ async def test_problem_round_trip(projects: httpx.AsyncClient, work: dict[str, s
 
 async def test_bad_problem_rows_are_all_reported(projects: httpx.AsyncClient, work: dict[str, str], count) -> None:
     data = xlsx(
-        PROBLEM_HEADERS[:10],
+        [h for h in PROBLEM_HEADERS[:11] if h != "项目名称"],
         ["WK-OWN", "补偿争议", "评估价异议", "三户有异议", None, None, None, TODAY + 5 * DAY, None, None],
         ["WK-OWN", "安置房源", "房源不足", "户型不够", None, None, None, TODAY - 5 * DAY, TODAY - DAY, None],
         ["WK-OWN", "政策诉求", "过渡费", "要求提高过渡费", None, None, None, TODAY + 5 * DAY, TODAY + DAY, "未销号"],
@@ -275,17 +282,70 @@ async def test_bad_problem_rows_are_all_reported(projects: httpx.AsyncClient, wo
     assert await count("projects.problem_event") == 0
 
 
+async def test_work_sheets_name_the_project_filter_and_print(projects: httpx.AsyncClient, work: dict[str, str],
+                                                              count) -> None:
+    """Task and problem sheets carry the project's code and name (项目名称 is for reading: an import
+    ignores it, a changed one changes nothing; the project is the one its code names); every
+    exported sheet has an autofilter on its header row and prints landscape, one page wide, the
+    header row repeated on every page."""
+    await new(projects, work["WK-OWN"], "tasks", {"title": "入户调查登记"})
+    await new(projects, work["WK-SIB"], "problems", {"category": "funding", "title": "资金缺口",
+                                                     "description": "首期未到位", "deadline": str(TODAY + 9 * DAY)})
+    name = project_body()["name"]
+    for kind, code, width in [("tasks", "WK-OWN", len(TASK_HEADERS)), ("problems", "WK-SIB", len(PROBLEM_HEADERS))]:
+        exported = await projects.get(f"{SHEETS}/{kind}")
+        assert exported.status_code == 200, exported.text
+        book = load_workbook(io.BytesIO(exported.content))
+        sheet = book.worksheets[0]
+        header = [str(c.value).rstrip("*") for c in sheet[1]]
+        assert header[:2] == ["项目编号", "项目名称"]
+        assert (sheet["A2"].value, sheet["B2"].value) == (code, name)
+        assert sheet.auto_filter.ref == f"A1:{get_column_letter(width)}2"
+        assert (sheet.page_setup.orientation, sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight) == \
+            ("landscape", 1, 0)
+        assert sheet.sheet_properties.pageSetUpPr is not None
+        assert sheet.sheet_properties.pageSetUpPr.fitToPage
+        assert sheet.print_title_rows == "$1:$1"
+        notes = {r[0]: r[2] for r in book["填写说明"].iter_rows(values_only=True)}
+        assert "导入时忽略" in str(notes["项目名称"])
+
+        # Re-imported with the project's name changed: nothing changes (the project is its code's).
+        sheet["B2"].value = "另一个项目"
+        out = io.BytesIO()
+        book.save(out)
+        audits = await count("projects.audit_log")
+        r = await upload(projects, kind, out.getvalue())
+        assert r.status_code == 200, r.text
+        assert (r.json()["updated"], r.json()["unchanged"]) == (0, 1)
+        assert await count("projects.audit_log") == audits
+        # The project's code still may not change.
+        sheet["A2"].value = "WK-OWN" if code == "WK-SIB" else "WK-SIB"
+        out = io.BytesIO()
+        book.save(out)
+        r = await upload(projects, kind, out.getvalue())
+        assert r.status_code == 422, r.text
+        assert [(c["row"], c["column"], c["code"]) for c in r.json()["cells"]] == [(2, "项目编号", "not_updatable")]
+
+    # The template has the column too; a new row may fill it in or leave it blank.
+    template = await projects.get(f"{SHEETS}/tasks/template")
+    assert [h.rstrip("*") for h in rows_of(template.content)[0]] == TASK_HEADERS
+    r = await upload(projects, "tasks", xlsx(["项目编号", "项目名称", "任务名称"], ["WK-OWN", "随便写的", "签约动员"],
+                                             ["WK-SIB", None, "房屋评估"]))
+    assert r.status_code == 201, r.text
+    assert r.json()["created"] == 2
+
+
 async def test_problem_export_filters_and_template(projects: httpx.AsyncClient, work: dict[str, str]) -> None:
     await new(projects, work["WK-OWN"], "problems", {"category": "funding", "title": "资金", "description": "缺口",
                                                      "deadline": str(TODAY + 3 * DAY)})
     await new(projects, work["WK-SIB"], "problems", {"category": "conflict", "title": "纠纷", "description": "邻里",
                                                      "deadline": str(TODAY + 30 * DAY)})
     r = await projects.get(f"{SHEETS}/problems", params={"due_within_days": 10})
-    assert [row[2] for row in rows_of(r.content)[1:]] == ["资金"]
+    assert [row[3] for row in rows_of(r.content)[1:]] == ["资金"]
     r = await projects.get(f"{SHEETS}/problems", params={"category": "conflict"})
-    assert [row[2] for row in rows_of(r.content)[1:]] == ["纠纷"]
+    assert [row[3] for row in rows_of(r.content)[1:]] == ["纠纷"]
     r = await projects.get(f"{SHEETS}/problems", headers=bearer("street_officer", region=OFFICER))
-    assert [row[2] for row in rows_of(r.content)[1:]] == ["资金"]
+    assert [row[3] for row in rows_of(r.content)[1:]] == ["资金"]
     for kind, headers in [("tasks", TASK_HEADERS), ("problems", PROBLEM_HEADERS)]:
         template = await projects.get(f"{SHEETS}/{kind}/template")
         assert template.status_code == 200
