@@ -44,7 +44,7 @@ def main() -> int:
         asyncio.run(seed_demo(ProjectsSettings(database_url=url, log_level="WARNING")))
         checked_env = {"PROJECTS_DATABASE_URL": url, "PROJECTS_JWKS_JSON": json.dumps(key_set)}
         unchecked_env = {"PROJECTS_DATABASE_URL": url, "PROJECTS_AUTH_MODE": "off", "PROJECTS_DB_RLS": "false",
-                         "PROJECTS_DB_ROLE": ""}
+                         "PROJECTS_DB_ROLE": "", "PROJECTS_ENVIRONMENT": "test"}  # auth off: never production
         with running(projects, checked_env, free_port()) as checked_base, \
                 running(projects, unchecked_env, free_port()) as unchecked_base:
             auth = {"Authorization": f"Bearer {token}"}

@@ -1,6 +1,8 @@
 """Optimistic concurrency over HTTP: ``ETag`` carries a record's version;
 updates send it back in ``If-Match``. A stale version answers 412, a missing
-one 428 (see ``kernel.problems``)."""
+one 428 (see ``kernel.problems``). ``If-Match: *`` matches whatever version is
+current (RFC 9110): the update is unconditional, and its audit entry says so
+(``UNCONDITIONAL``; decision 0022)."""
 
 from __future__ import annotations
 
@@ -27,6 +29,15 @@ def expected_version(if_match: str | None) -> int | None:
         # An ETag we never issued cannot match the current version.
         raise PreconditionFailed("If-Match does not name a version of this record")
     return int(match.group(1))
+
+
+#: What an unconditional update adds to its audit entry's ``after``.
+UNCONDITIONAL = {"if_match": "*"}
+
+
+def unconditional(if_match: str | None) -> bool:
+    """Whether the update was sent with ``If-Match: *`` (any current version)."""
+    return if_match is not None and if_match.strip() == "*"
 
 
 def check_version(current: int, expected: int | None) -> None:

@@ -17,6 +17,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from kernel.requestid import (
     REQUEST_ID_HEADER,
+    TrustedProxies,
     accept_or_new,
     bind_client_ip,
     bind_request_id,
@@ -32,6 +33,8 @@ ROUTE_HEADER = "x-anju-route"
 _ROUTE = ROUTE_HEADER.encode("latin-1")
 #: The scope key a handler sets to label its request (bounded: a template, never a raw path).
 ROUTE_LABEL = "anju.route_label"
+_FORWARDED_FOR = b"x-forwarded-for"
+_NO_PROXIES = TrustedProxies(())
 
 
 def _template(scope: Scope) -> str | None:
@@ -40,9 +43,10 @@ def _template(scope: Scope) -> str | None:
 
 
 class ObservabilityMiddleware:
-    def __init__(self, app: ASGIApp, metrics: Metrics) -> None:
+    def __init__(self, app: ASGIApp, metrics: Metrics, trusted: TrustedProxies = _NO_PROXIES) -> None:
         self.app = app
         self.metrics = metrics
+        self.trusted = trusted  # whose X-Forwarded-For names the client (kernel.requestid)
         self.log = structlog.get_logger("access")
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -51,15 +55,19 @@ class ObservabilityMiddleware:
             return
         incoming = None
         announce = False
+        forwarded = None
         for name, value in scope.get("headers", ()):
             if name == _HEADER:
                 incoming = value.decode("latin-1")
             elif name == _ROUTE:
                 announce = True
+            elif name == _FORWARDED_FOR:
+                forwarded = value.decode("latin-1")
         rid = accept_or_new(incoming)
         token = bind_request_id(rid)
         client = scope.get("client")
-        ip_token = bind_client_ip(client[0] if client else None)
+        peer = client[0] if client else None
+        ip_token = bind_client_ip(self.trusted.client(peer, forwarded) if forwarded else peer)
         rid_bytes = rid.encode("latin-1")
         start = time.perf_counter()
         status = 500

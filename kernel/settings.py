@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -22,11 +22,25 @@ def normalize_database_url(url: str) -> str:
     raise ValueError("DATABASE_URL must be a PostgreSQL URL (postgresql://...)")
 
 
+Environment = Literal["local", "test", "production"]
+#: Where development defaults (keys in the source, authentication off) are allowed.
+DEVELOPMENT_ENVIRONMENTS = frozenset({"local", "test"})
+#: Loopback: in the local run the gateway, in front of the services, is on this machine.
+LOOPBACK = "127.0.0.1,::1"
+
+
 class KernelSettings(BaseSettings):
     """What every process (service or gateway) is configured with."""
 
     model_config = SettingsConfigDict(extra="ignore", env_file=None)
 
+    # ``<PREFIX>ENVIRONMENT``, else the common ``ENVIRONMENT``: outside local and test runs a
+    # process refuses to start with the development keys, authentication off or /metrics open.
+    environment: Environment = "local"
+    # Peers whose X-Forwarded-For / X-Forwarded-Proto are believed (addresses or networks,
+    # comma-separated): the ingress in front of the gateway, the gateway in front of a service.
+    trusted_proxies: str = Field(default=LOOPBACK, description="proxies whose forwarded headers are believed")
+    metrics_token: str | None = Field(default=None, description="bearer token /metrics requires (production: set)")
     service_name: str = "anju"
     host: str = "127.0.0.1"
     port: int = 8000
@@ -36,6 +50,32 @@ class KernelSettings(BaseSettings):
     log_json: bool = True
     default_language: str = "zh"
     timezone: str = "Asia/Shanghai"
+
+    @model_validator(mode="before")
+    @classmethod
+    def _common_environment(cls, data: object) -> object:
+        if isinstance(data, dict) and "environment" not in data and os.environ.get("ENVIRONMENT"):
+            return {**data, "environment": os.environ["ENVIRONMENT"]}
+        return data
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _valid_proxies(cls, value: str) -> str:
+        from kernel.requestid import TrustedProxies
+
+        TrustedProxies.parse(value)
+        return value
+
+    @model_validator(mode="after")
+    def _metrics_closed_in_production(self) -> KernelSettings:
+        if self.environment not in DEVELOPMENT_ENVIRONMENTS and not self.metrics_token:
+            raise ValueError(f"{self.setting('METRICS_TOKEN')} must be set when {self.setting('ENVIRONMENT')} "
+                             f"is {self.environment!r}: /metrics is not open outside local and test runs")
+        return self
+
+    def setting(self, name: str) -> str:
+        """The environment variable of a setting, with this process's prefix."""
+        return f"{self.model_config.get('env_prefix', '')}{name}"
 
 
 class ServiceSettings(KernelSettings):
@@ -53,7 +93,7 @@ class ServiceSettings(KernelSettings):
     page_size_default: int = Field(default=50, ge=1)
     page_size_max: int = Field(default=200, ge=1)
     db_role: str | None = Field(default=None, description="application role to work as (not the tables' owner)")
-    db_rls: bool = Field(default=False, description="set the caller's scope for row-level security")
+    db_rls: bool = Field(default=True, description="set the caller's scope for row-level security")
 
     # identity: tokens come from the gateway and are verified here
     auth_mode: Literal["verify", "off"] = "verify"
@@ -79,6 +119,25 @@ class ServiceSettings(KernelSettings):
             self.database_url = normalize_database_url(url)
         if self.page_size_default > self.page_size_max:
             raise ValueError("page_size_default must not exceed page_size_max")
+        return self
+
+    @model_validator(mode="after")
+    def _fail_closed(self) -> ServiceSettings:
+        """Outside local and test runs: no development PII keys, no authentication off."""
+        if self.environment in DEVELOPMENT_ENVIRONMENTS:
+            return self
+        dev_keyring, dev_index = _dev_pii()
+        dev_key = dev_keyring.partition(":")[2]
+        if any(item.partition(":")[2].strip() == dev_key for item in self.pii_keyring.split(",")):
+            raise ValueError(f"{self.setting('PII_KEYRING')} holds the development key, which is in the source: "
+                             f"set this deployment's own keys when {self.setting('ENVIRONMENT')} is "
+                             f"{self.environment!r}")
+        if self.pii_index_key.strip() == dev_index:
+            raise ValueError(f"{self.setting('PII_INDEX_KEY')} is the development key, which is in the source: "
+                             f"set this deployment's own when {self.setting('ENVIRONMENT')} is {self.environment!r}")
+        if self.auth_mode == "off":
+            raise ValueError(f"{self.setting('AUTH_MODE')}=off is for benchmarks only: refused when "
+                             f"{self.setting('ENVIRONMENT')} is {self.environment!r}")
         return self
 
     def require_database_url(self) -> str:

@@ -19,10 +19,12 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import httpx
 
 from kernel.db.migrations import upgrade
+from kernel.logging import ACCESS_LOG_ENV
 from scripts.components import ALL, GATEWAY, SERVICES, WITH_DATABASE, Component, service_env
 from scripts.localdb import embedded_server, per_service_databases, service_urls_from_env
 
@@ -76,9 +78,15 @@ def seed(urls: dict[str, str]) -> None:
     print("• 演示数据与演示用户已加载（见 README.md“Demo users”）", flush=True)
 
 
+#: Where the processes' access lines (one per request) go, so the console keeps what people read;
+#: ``ANJU_ACCESS_LOG=-`` puts them back on the console.
+ACCESS_LOGS = Path(".anju") / "logs" / "{service}.log"
+
+
 def child_env(urls: dict[str, str]) -> dict[str, str]:
     env = dict(os.environ)
     env.pop("DATABASE_URL", None)
+    env.setdefault(ACCESS_LOG_ENV, str(ACCESS_LOGS))
     env.setdefault(f"{GATEWAY.env_prefix}PORT", str(GATEWAY.port))
     gateway = f"http://127.0.0.1:{env[f'{GATEWAY.env_prefix}PORT']}"
     for c in WITH_DATABASE:
@@ -129,6 +137,13 @@ def stop(procs: dict[str, subprocess.Popen[bytes]]) -> None:
             p.kill()
 
 
+def _access_note(env: dict[str, str]) -> str:
+    where = env.get(ACCESS_LOG_ENV, "")
+    if not where or where == "-":
+        return ""
+    return f"  请求日志  {where.replace('{service}', '<服务>')}（{ACCESS_LOG_ENV}=- 时输出到控制台）\n"
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--migrate-only", action="store_true")
@@ -166,6 +181,7 @@ def main() -> int:
                   f"  就绪检查  {gateway}/readyz\n"
                   f"  登录      POST {gateway}/api/v1/auth/login（演示用户见 README.md）\n"
                   f"  项目列表  {gateway}/api/v1/projects/projects（携带 Authorization: Bearer <令牌>）\n"
+                  f"{_access_note(env)}"
                   f"按 Ctrl-C 停止。\n", flush=True)
             while True:
                 for name, p in procs.items():

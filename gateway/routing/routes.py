@@ -1,14 +1,16 @@
 """Routes: the gateway's own health and readiness (readiness checks its database and fans
-out to every service), and routing ``/api/v1/<service>/...`` to the services, path unchanged
+out to every service; ``?deep=false``, the probe's, checks its database only), and routing
+``/api/v1/<service>/...`` to the services, path unchanged
 (``route``: the app appends it after every other route)."""
 
 from __future__ import annotations
 
 import asyncio
 import time
+from typing import Annotated
 
 import aiohttp
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from multidict import CIMultiDict
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
@@ -21,6 +23,7 @@ from kernel.db.session import Database
 from kernel.observability import ROUTE_HEADER, ROUTE_LABEL
 from kernel.requestid import current_request_id
 from kernel.web.health import Health
+from kernel.web.problems import problem_responses
 
 router = APIRouter(tags=["ops"])
 
@@ -53,9 +56,14 @@ async def _ping(db: Database, timeout_s: float) -> ServiceReadiness:
 
 
 @router.get("/readyz", response_model=GatewayReadiness, summary="就绪检查（网关数据库与各下游服务）",
-            operation_id="ops-get_readiness", responses={503: {"model": GatewayReadiness}})
-async def get_readiness(request: Request) -> JSONResponse:
-    downstreams: dict[str, Downstream] = request.app.state.downstreams
+            operation_id="ops-get_readiness",
+            responses={**problem_responses(422), 503: {"model": GatewayReadiness}})
+async def get_readiness(
+    request: Request,
+    deep: Annotated[bool, Query(description="是否同时检查各下游服务；false 时只检查网关自身的数据库"
+                                            "（供负载均衡的就绪探针使用：一个服务停机不应让网关退出服务）")] = True,
+) -> JSONResponse:
+    downstreams: dict[str, Downstream] = request.app.state.downstreams if deep else {}
     timeout = request.app.state.settings.readiness_timeout_s
     database, *results = await asyncio.gather(_ping(request.app.state.db, timeout),
                                               *(_probe(d, timeout) for d in downstreams.values()))

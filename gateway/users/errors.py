@@ -29,6 +29,20 @@ class InvalidUser(Invalid):
     title_en = "The user data breaks a rule"
 
 
+class PhoneLookupPurposeRequired(Invalid):
+    """Finding users by a whole phone number is a reveal: it states its purpose (audited)."""
+
+    code = "user.phone_lookup_purpose_required"
+    title_zh = "按手机号查找须说明事由"
+    title_en = "A lookup by phone number needs a stated purpose"
+
+
+class HouseholdBound(Conflict):
+    code = "user.household_bound"
+    title_zh = "该户已关联其他居民账号（确需改绑的，由该区域管理员说明理由后改绑）"
+    title_en = "The household is bound to another resident's account"
+
+
 class RegionOutsideScope(Denied):
     code = "scope.region_outside"
     title_zh = "该行政区划不在您的管辖范围内"

@@ -41,6 +41,12 @@ class UserRepository(ScopedRepository[AppUser]):
     async def username_taken(self, username: str) -> bool:
         return (await self.session.scalar(select(AppUser.id).where(AppUser.username == username))) is not None
 
+    async def household_holders(self, household_id: uuid.UUID, other_than: uuid.UUID) -> list[AppUser]:
+        """The active accounts other than ``other_than`` bound to the household (as the session sees them)."""
+        stmt = (select(AppUser).where(AppUser.household_id == household_id, AppUser.active.is_(True),
+                                      AppUser.id != other_than).order_by(AppUser.id))
+        return list((await self.session.scalars(stmt)).all())
+
     async def page(self, f: UserFilter, scope: DataScope, page: PageRequest) -> PageResult[AppUser]:
         stmt = self.scoped(scope)
         if f.role is not None:

@@ -15,15 +15,24 @@ Grants (checked when written, on create and on change, against the granter):
   and places it inside the account's region (``ProjectOutsideScope``), which is itself inside
   the granter's; moving an account to another region keeps its projects inside the new one.
 
+A resident's household (``household_binding``): a household is bound to one active resident's
+account at a time. Binding one already bound to another active resident is refused
+(``HouseholdBound``) unless the request says so explicitly (``rebind_household`` with a reason),
+and then only by an administrator whose region holds the other account: that account loses the
+binding (and its sessions), audited with the reason. Whether the household exists is not checked
+yet: the gateway has no household directory; it is checked once the relocation service publishes
+its households (as projects are, through the project directory).
+
 System work (``Principal.system``: the demo loader) is bound by none of these but the shape."""
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 
 from gateway.users.errors import (
     AccountNotManageable,
+    HouseholdBound,
     InvalidUser,
     ProjectOutsideScope,
     ProjectUnknown,
@@ -122,3 +131,23 @@ def projects_inside(region_code: str, projects: Iterable[uuid.UUID], regions: Ma
     if outside:
         raise ProjectOutsideScope(errors=[FieldError(field_name, "project_outside",
                                                      f"项目不在用户所在行政区划内：{p}") for p in outside])
+
+
+def household_binding(actor: Principal, holders: Sequence[tuple[uuid.UUID, str]], rebind: bool,
+                      reason: str | None) -> list[uuid.UUID]:
+    """The accounts to unbind so the household can be bound: ``holders`` are the other active
+    residents bound to it (id, region). None: nothing to unbind. Some: refused unless ``rebind``
+    with a ``reason``, by an actor whose scope holds every one of them."""
+    if rebind and not (reason or "").strip():
+        raise InvalidUser(errors=[FieldError("body.rebind_reason", "rebind_reason_required",
+                                             "改绑住户须说明理由（写入审计日志）")])
+    if not holders:
+        return []
+    if not rebind:
+        raise HouseholdBound(errors=[FieldError("body.household_id", "household_bound",
+                                                "该户已关联其他居民账号；确需改绑请设置 rebind_household 并说明理由")])
+    outside = [ident for ident, region in holders if not actor.scope.allows(region)]
+    if outside:
+        raise RegionOutsideScope(errors=[FieldError("body.household_id", "outside_scope",
+                                                    "该户所关联的居民账号不在您的管辖范围内")])
+    return [ident for ident, _ in holders]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
@@ -14,6 +14,12 @@ from kernel.web.schemas import MergePatch
 
 Phone = Annotated[str, StringConstraints(strip_whitespace=True, min_length=11, max_length=20),
                   Field(description="大陆手机号（11 位；可带 +86）", examples=["13907370001"])]
+
+
+RebindHousehold = Annotated[bool, Field(description="该户已关联其他居民账号时明确改绑（须填写 rebind_reason；"
+                                                   "原账号取消关联，记入审计）")]
+RebindReason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=4, max_length=500),
+                         Field(description="改绑住户的理由（写入审计日志）", examples=["户主已变更，由子女代为办理"])]
 
 
 class UserCreate(BaseModel):
@@ -29,6 +35,8 @@ class UserCreate(BaseModel):
     region_code: RegionCode
     project_ids: list[uuid.UUID] = Field(default_factory=list, max_length=200, description="所属工作专班的项目")
     household_id: uuid.UUID | None = Field(default=None, description="居民本人所在的户（仅居民账号）")
+    rebind_household: RebindHousehold = False
+    rebind_reason: RebindReason | None = None
 
 
 class UserUpdate(MergePatch):
@@ -43,6 +51,12 @@ class UserUpdate(MergePatch):
     project_ids: list[uuid.UUID] | None = Field(default=None, max_length=200)
     household_id: uuid.UUID | None = Field(default=None, description="居民本人所在的户；null 取消关联")
     active: bool | None = Field(default=None, description="停用后该用户的所有登录立即失效")
+    rebind_household: RebindHousehold = False
+    rebind_reason: RebindReason | None = None
+
+    def changes(self) -> dict[str, Any]:
+        """The account's fields to change (the rebind is how, not what)."""
+        return {k: v for k, v in super().changes().items() if k not in ("rebind_household", "rebind_reason")}
 
 
 class PasswordSet(BaseModel):

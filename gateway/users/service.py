@@ -20,13 +20,14 @@ from gateway.database import RECORDS
 from gateway.identity.rules import check_password, normalize_username, valid_username
 from gateway.identity.service import Identity, end_sessions
 from gateway.memberships.service import project_regions
-from gateway.users.errors import InvalidUser, UserIdTaken, UsernameTaken
+from gateway.users.errors import InvalidUser, PhoneLookupPurposeRequired, UserIdTaken, UsernameTaken
 from gateway.users.models import AppUser
 from gateway.users.repository import UserFilter, UserRepository
 from gateway.users.rules import (
     account_manageable,
     admin_grantable,
     chosen_roles,
+    household_binding,
     no_self_grant,
     own_account,
     projects_inside,
@@ -34,17 +35,19 @@ from gateway.users.rules import (
     resident_household,
 )
 from kernel.audit.chain import diff
-from kernel.auth.principal import Principal
+from kernel.auth.principal import DataScope, Forbidden, Principal
 from kernel.auth.roles import Role
-from kernel.concurrency import check_version
-from kernel.db.session import utcnow
+from kernel.concurrency import UNCONDITIONAL, check_version
+from kernel.db.session import apply_scope, utcnow
 from kernel.errors import FieldError
 from kernel.pagination import PageRequest, PageResult
 
-__all__ = ["AppUser", "UserDraft", "create_user", "get_user", "list_users", "reveal", "set_password", "update_user"]
+__all__ = ["AppUser", "HouseholdRebind", "UserDraft", "create_user", "get_user", "list_users", "reveal",
+           "set_password", "update_user"]
 
 UPDATABLE = frozenset({"display_name", "phone", "roles", "region_code", "project_ids", "household_id", "active"})
 REVEALABLE = frozenset({"phone"})
+REVEAL = "pii.reveal"
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +60,16 @@ class UserDraft:
     project_ids: list[uuid.UUID] = field(default_factory=list)
     household_id: uuid.UUID | None = None
     id: uuid.UUID | None = None
+    rebind_household: bool = False
+    rebind_reason: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class HouseholdRebind:
+    """A request's explicit word on a household bound to another resident (``rules.household_binding``)."""
+
+    rebind: bool = False
+    reason: str | None = None
 
 
 def snapshot(ident: Identity, user: AppUser) -> dict[str, Any]:
@@ -81,6 +94,45 @@ async def _check_projects(session: AsyncSession, actor: Principal, region_code: 
         projects_inside(region_code, projects, await project_regions(session, projects))
 
 
+async def _household_holders(session: AsyncSession, actor: Principal, household_id: uuid.UUID,
+                             user_id: uuid.UUID) -> list[AppUser]:
+    """The other active residents bound to the household, wherever they are: the caller's
+    row-level scope is widened for this one query (a binding outside it still blocks, and is
+    named only as "bound"), then set back."""
+    repo = UserRepository(session)
+    if actor.system:
+        return await repo.household_holders(household_id, user_id)
+    await apply_scope(session, DataScope.everything())
+    try:
+        return await repo.household_holders(household_id, user_id)
+    finally:
+        await apply_scope(session, actor.scope)
+
+
+async def _check_household(session: AsyncSession, actor: Principal, user_id: uuid.UUID,
+                           household_id: uuid.UUID | None, rebind: HouseholdRebind) -> list[AppUser]:
+    """The accounts that lose the household when this one takes it (refused unless rebound)."""
+    if household_id is None:
+        household_binding(actor, [], rebind.rebind, rebind.reason)
+        return []
+    holders = await _household_holders(session, actor, household_id, user_id)
+    unbind = set(household_binding(actor, [(h.id, h.region_code) for h in holders], rebind.rebind, rebind.reason))
+    return [h for h in holders if h.id in unbind]
+
+
+async def _unbind(session: AsyncSession, actor: Principal, holders: list[AppUser], user: AppUser,
+                  reason: str | None) -> None:
+    """The other accounts lose the household (and their sessions, whose tokens name it), audited."""
+    for holder in holders:
+        before = {"household_id": str(holder.household_id)}
+        holder.household_id = None
+        await end_sessions(session, holder.id, "household_rebound", utcnow())
+        await session.flush()
+        await RECORDS.record_change(session, actor, action="user.household_rebound", entity_type="user",
+                                    entity_id=holder.id, region_code=holder.region_code, before=before,
+                                    after={"household_id": None, "rebound_to": str(user.id), "reason": reason})
+
+
 def _phone(ident: Identity, user: AppUser, phone: str | None) -> bool:
     """Set (or clear) the phone; whether it changed."""
     return ident.phone.assign(user, phone, sealed_attr="phone_enc", index_attr="phone_index")
@@ -101,10 +153,14 @@ async def create_user(session: AsyncSession, ident: Identity, actor: Principal, 
     if draft.id is not None and await repo.exists(draft.id):
         raise UserIdTaken()
     household_id = resident_household(roles, draft.household_id)
-    user = AppUser(id=draft.id or uuid.uuid4(), username=username, display_name=draft.display_name, roles=roles,
+    user_id = draft.id or uuid.uuid4()
+    holders = await _check_household(session, actor, user_id, household_id,
+                                      HouseholdRebind(draft.rebind_household, draft.rebind_reason))
+    user = AppUser(id=user_id, username=username, display_name=draft.display_name, roles=roles,
                    region_code=region, project_ids=sorted(set(draft.project_ids)), household_id=household_id,
                    active=True)
     _phone(ident, user, draft.phone)
+    await _unbind(session, actor, holders, user, draft.rebind_reason)
     await repo.add(user)
     await RECORDS.record_change(session, actor, action="user.create", entity_type="user", entity_id=user.id,
                                 region_code=user.region_code, after=snapshot(ident, user))
@@ -117,15 +173,33 @@ async def get_user(session: AsyncSession, actor: Principal, user_id: uuid.UUID) 
 
 async def list_users(session: AsyncSession, ident: Identity, actor: Principal, page: PageRequest, *,
                      role: Role | None = None, region_prefix: str | None = None, active: bool | None = None,
-                     phone: str | None = None) -> PageResult[AppUser]:
-    phone_index = ident.phone.lookup(phone) if phone is not None else None
+                     phone: str | None = None, purpose: str | None = None) -> PageResult[AppUser]:
+    """Users in the caller's scope. Finding them by a whole phone number tells whether a number is
+    someone's, so it is a reveal: it needs ``pii.reveal`` and a purpose, and it is audited with the
+    number's mask and the users found, never the number (decision 0009)."""
+    phone_index = None
+    if phone is not None:
+        if not actor.may(REVEAL):
+            raise Forbidden("按完整手机号查找用户须有查看个人信息的权限（pii.reveal）")
+        if purpose is None:
+            raise PhoneLookupPurposeRequired(errors=[FieldError("query.purpose", "purpose_required",
+                                                                "按手机号查找须说明事由（写入审计日志）")])
+        phone_index = ident.phone.lookup(phone)
     f = UserFilter(role=role.value if role else None, region_prefix=region_prefix, active=active,
                    phone_index=phone_index)
-    return await UserRepository(session).page(f, actor.scope, page)
+    result = await UserRepository(session).page(f, actor.scope, page)
+    if phone is not None:
+        mask = ident.phone.kind.mask(ident.phone.normalize(phone))
+        await RECORDS.record_change(session, actor, action="user.lookup_by_phone", entity_type="user_lookup",
+                                    entity_id=mask, region_code=actor.region_code,
+                                    after={"purpose": purpose, "phone": mask,
+                                           "found": [str(u.id) for u in result.items]})
+    return result
 
 
 async def update_user(session: AsyncSession, ident: Identity, actor: Principal, user_id: uuid.UUID,
-                      changes: dict[str, Any], expected_version: int | None) -> AppUser:
+                      changes: dict[str, Any], expected_version: int | None,
+                      rebind: HouseholdRebind | None = None, *, unconditional: bool = False) -> AppUser:
     """Change what ``changes`` names. Deactivating an account ends its sessions. The grants
     (roles, region, projects) are checked against the caller (``rules``): none on one's own
     account, ``admin`` only strictly below the caller, projects inside the account's region."""
@@ -158,8 +232,16 @@ async def update_user(session: AsyncSession, ident: Identity, actor: Principal, 
         await _check_projects(session, actor, user.region_code, sorted(set(projects) - set(user.project_ids)))
     if "project_ids" in changes:
         user.project_ids = projects
+    rebind = rebind or HouseholdRebind()
+    household = user.household_id
     if "household_id" in changes or "roles" in changes:
-        user.household_id = resident_household(user.roles, changes.get("household_id", user.household_id))
+        household = resident_household(user.roles, changes.get("household_id", user.household_id))
+    # The household is claimed when the account takes it, comes back to it, or rebinds it explicitly.
+    claims = bool(changes.get("active", user.active)) and (
+        household != user.household_id or (changes.get("active") and not user.active) or rebind.rebind)
+    holders = await _check_household(session, actor, user.id, household if claims else None, rebind)
+    user.household_id = household
+    await _unbind(session, actor, holders, user, rebind.reason)
     phone_changed = "phone" in changes and _phone(ident, user, changes["phone"])
     if "active" in changes:
         user.active = bool(changes["active"])
@@ -173,12 +255,13 @@ async def update_user(session: AsyncSession, ident: Identity, actor: Principal, 
     if phone_changed:  # two numbers can share a mask: say that it changed all the same
         changed["before"]["phone"], changed["after"]["phone"] = before["phone"], after["phone"]
     await RECORDS.record_change(session, actor, action="user.update", entity_type="user", entity_id=user.id,
-                                region_code=user.region_code, before=changed["before"], after=changed["after"])
+                                region_code=user.region_code, before=changed["before"],
+                                after={**changed["after"], **(UNCONDITIONAL if unconditional else {})})
     return user
 
 
 async def set_password(session: AsyncSession, ident: Identity, actor: Principal, user_id: uuid.UUID,
-                       password: str, expected_version: int | None) -> AppUser:
+                       password: str, expected_version: int | None, *, unconditional: bool = False) -> AppUser:
     """An administrator sets a user's password (the first one, or a reset). Every
     session of the user ends; the audit entry records that it happened, nothing more. A peer
     administrator's password is not the caller's to set (``account_manageable``)."""
@@ -195,7 +278,8 @@ async def set_password(session: AsyncSession, ident: Identity, actor: Principal,
     await session.flush()
     await RECORDS.record_change(session, actor, action="user.password_reset", entity_type="user",
                                 entity_id=user.id, region_code=user.region_code,
-                                after={"first_password": not had_password, "sessions_ended": ended})
+                                after={"first_password": not had_password, "sessions_ended": ended,
+                                       **(UNCONDITIONAL if unconditional else {})})
     return user
 
 

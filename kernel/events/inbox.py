@@ -99,6 +99,25 @@ class Inbox:
             producer=producer, event_id=envelope.id, type=envelope.type,
             envelope=envelope.model_dump(mode="json"), error=error[:4000], attempts=attempts))
 
+    async def held_aggregates(self, session: AsyncSession, producer: str) -> dict[tuple[str, str], int]:
+        """The aggregates with a dead letter not yet replayed, each with its first dead letter's
+        id: their later events must wait behind it (one query; the table is normally empty)."""
+        d = self.dead
+        kind, ident = d.c.envelope["aggregate_type"].astext, d.c.envelope["aggregate_id"].astext
+        rows = await session.execute(select(kind, ident, func.min(d.c.id)).where(
+            d.c.producer == producer, d.c.replayed_at.is_(None)).group_by(kind, ident))
+        return {(str(k), str(i)): int(first) for k, i, first in rows.tuples()}
+
+    async def earlier_dead_letter(self, session: AsyncSession, row: dict[str, Any]) -> int | None:
+        """A dead letter of the same producer and aggregate, before this one and not replayed."""
+        d = self.dead
+        envelope = row["envelope"]
+        first = await session.scalar(select(func.min(d.c.id)).where(
+            d.c.producer == row["producer"], d.c.id < row["id"], d.c.replayed_at.is_(None),
+            d.c.envelope["aggregate_type"].astext == str(envelope.get("aggregate_type")),
+            d.c.envelope["aggregate_id"].astext == str(envelope.get("aggregate_id"))))
+        return int(first) if first is not None else None
+
     async def dead_letter(self, session: AsyncSession, ident: int) -> dict[str, Any] | None:
         row = (await session.execute(select(self.dead).where(self.dead.c.id == ident))).mappings().first()
         return dict(row) if row else None

@@ -150,6 +150,10 @@ def ops_router(service: str) -> APIRouter:
             raise NotFound()
         if row["replayed_at"] is not None:
             raise Conflict("already replayed")
+        async with db.sessionmaker() as session:  # order per entity: its earlier dead letter comes first
+            earlier = await inbox.earlier_dead_letter(session, row)
+        if earlier is not None:
+            raise Conflict(f"dead letter {earlier} of the same aggregate must be replayed first")
         consumer = next((c for c in request.app.state.consumers if c.producer == row["producer"]), None)
         if consumer is None:
             raise Conflict("no consumer follows this producer")

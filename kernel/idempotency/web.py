@@ -5,6 +5,12 @@ transaction as its effect. A retry with the same key and body gets that
 response again (``Idempotent-Replayed: true``) and causes nothing; the same key
 with another body answers 422; a retry while the first is still running
 answers 409. Keys are per caller and kept ``idempotency_ttl_hours`` (7 days).
+
+The key is optional (decision 0022). A JSON create that carries its client-generated
+``id`` and no key is keyed by that id: a retry with the same body gets the first
+response again; another body with the same id goes to the route, which answers
+409 (``*.id_taken``). A create with neither a key nor an id is not protected
+against retries.
 """
 
 from __future__ import annotations
@@ -14,6 +20,7 @@ import hashlib
 import hmac
 import json
 import re
+import uuid
 from typing import Annotated
 
 from fastapi import Depends, Header, Request
@@ -99,6 +106,18 @@ async def _request_content(request: Request) -> bytes:
     return b"\x00".join(parts)
 
 
+async def _client_id_key(request: Request) -> str | None:
+    """The implicit key of a JSON create that names its own ``id``."""
+    if request.method != "POST" or "json" not in request.headers.get("content-type", "").lower():
+        return None
+    try:
+        data = json.loads(await request.body())
+        ident = uuid.UUID(data["id"]) if isinstance(data, dict) and isinstance(data.get("id"), str) else None
+    except (ValueError, UnicodeDecodeError):
+        return None
+    return f"id:{ident}" if ident is not None else None
+
+
 async def idempotency(
     request: Request,
     session: SessionDep,
@@ -107,9 +126,12 @@ async def idempotency(
 ) -> Idempotency:
     settings = request.app.state.settings
     ttl = dt.timedelta(hours=getattr(settings, "idempotency_ttl_hours", 168))
+    implicit = key is None
     if key is None:
-        return Idempotency(session, None, principal.subject, None, "", ttl)
-    if not _KEY.match(key):
+        key = await _client_id_key(request)
+        if key is None:
+            return Idempotency(session, None, principal.subject, None, "", ttl)
+    elif not _KEY.match(key):
         raise IdempotencyKeyMalformed("malformed key", errors=[
             FieldError("header.Idempotency-Key", "key_format", "幂等键须为 8–200 位字母、数字或 ._:-")])
     body = await _request_content(request)
@@ -123,6 +145,8 @@ async def idempotency(
     found = await store.find(session, principal.subject, key)
     if found is not None:
         if found.request_hash != digest:
+            if implicit:  # another request with this id: the route says what that means (409)
+                return Idempotency(session, None, principal.subject, None, digest, ttl)
             raise IdempotencyKeyReused()
         raise Replay(found)
     return Idempotency(session, store, principal.subject, key, digest, ttl)

@@ -24,6 +24,7 @@ from kernel.logging import configure_logging
 from kernel.observability import ObservabilityMiddleware
 from kernel.openapi import operation_id
 from kernel.records import KernelRecords
+from kernel.requestid import TrustedProxies
 from kernel.runtime import tune_gc
 from kernel.settings import ServiceSettings
 from kernel.web.auth import TokenVerifier, document_permissions
@@ -32,6 +33,8 @@ from kernel.web.head import HeadAsGet
 from kernel.web.health import health_router
 from kernel.web.metrics import Metrics, metrics_router
 from kernel.web.problems import install_problem_handlers
+from kernel.web.query_guard import refuse_unknown_query
+from kernel.web.security_headers import SecurityHeaders
 from kernel.web.text_guard import refuse_bad_text
 
 
@@ -108,7 +111,7 @@ def create_service_app(
         redoc_url=None,
         # Text is checked once for every route (kernel.text): no NUL or other control characters,
         # no bidirectional overrides, no value made only of invisible characters.
-        dependencies=[Depends(refuse_bad_text)],
+        dependencies=[Depends(refuse_bad_text), Depends(refuse_unknown_query)],
     )
     app.state.settings = settings
     app.state.db = database
@@ -134,7 +137,9 @@ def create_service_app(
     app.include_router(ops_router(settings.service_name))
     document_permissions(app)
 
-    app.add_middleware(ObservabilityMiddleware, metrics=app.state.metrics)
+    trusted = TrustedProxies.parse(settings.trusted_proxies)
+    app.add_middleware(SecurityHeaders, trusted=trusted)
+    app.add_middleware(ObservabilityMiddleware, metrics=app.state.metrics, trusted=trusted)
     app.add_middleware(HeadAsGet)  # outermost: HEAD is served, observed and answered as GET
     return app
 

@@ -1,11 +1,32 @@
 """Prometheus metrics: a registry per app (tests build many apps), request
-counts and latency by route template, and ``/metrics``."""
+counts and latency by route template, and ``/metrics`` (behind ``<PREFIX>METRICS_TOKEN`` as a
+bearer token when one is set; production requires one, see ``kernel.settings``)."""
 
 from __future__ import annotations
+
+import hmac
 
 from fastapi import APIRouter, Request
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from starlette.responses import Response
+
+from kernel.errors import Unauthorized
+
+
+class MetricsTokenRequired(Unauthorized):
+    code = "metrics.token_required"
+    title_zh = "读取运行指标需要指标令牌"
+    title_en = "The metrics token is required"
+
+
+def check_metrics_token(request: Request) -> None:
+    """Refuse ``/metrics`` without the configured token (nothing to check when none is set)."""
+    expected: str | None = getattr(request.app.state.settings, "metrics_token", None)
+    if not expected:
+        return
+    scheme, _, given = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not hmac.compare_digest(given.strip().encode(), expected.encode()):
+        raise MetricsTokenRequired()
 
 
 class Metrics:
@@ -33,6 +54,7 @@ def metrics_router() -> APIRouter:
 
     @router.get("/metrics")
     async def get_metrics(request: Request) -> Response:
+        check_metrics_token(request)
         registry: CollectorRegistry = request.app.state.metrics.registry
         return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
 

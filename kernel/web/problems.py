@@ -8,6 +8,7 @@ id and, for input errors, field errors. Bodies never echo the request input.
 from __future__ import annotations
 
 import asyncio
+import re
 from typing import Any
 
 import structlog
@@ -23,6 +24,7 @@ from starlette.responses import JSONResponse
 
 from kernel import errors as e
 from kernel.requestid import current_request_id
+from kernel.vocabulary import LabelledEnum
 
 log = structlog.get_logger("kernel.problems")
 
@@ -192,6 +194,22 @@ _VALIDATION_MESSAGES_ZH = {
 _MALFORMED = ("请求无法解析，请检查请求体的格式与编码（UTF-8）", "The request could not be parsed")
 
 
+def _choices_message(expected: str) -> str:
+    """The Chinese message of a bad enum or literal value: the allowed values, each with its label
+    when the values are those of one labelled vocabulary (``kernel.vocabulary.LabelledEnum``; the
+    error does not name the class, so it is found by its values), else the values alone."""
+    values = re.findall(r"'((?:[^'\\]|\\.)*)'", expected) or [expected]
+    wanted, labels = set(values), dict[str, str]()
+    stack: list[type[LabelledEnum]] = [LabelledEnum]
+    while stack and not labels:
+        kind = stack.pop()
+        stack.extend(kind.__subclasses__())
+        if kind is not LabelledEnum and {m.value for m in kind} == wanted:
+            labels = {m.value: m.label for m in kind}
+    shown = [f"{v}（{labels[v]}）" if labels.get(v, v) != v else v for v in values]
+    return "不是允许的取值，可选：" + "、".join(shown)
+
+
 def _field_errors(exc: RequestValidationError, language: str) -> list[e.FieldError]:
     out: list[e.FieldError] = []
     for err in exc.errors():
@@ -205,6 +223,9 @@ def _field_errors(exc: RequestValidationError, language: str) -> list[e.FieldErr
             ctx_error = (err.get("ctx") or {}).get("error")
             if kind == "value_error" and ctx_error is not None:
                 message = str(ctx_error)
+            expected = (err.get("ctx") or {}).get("expected")
+            if kind in ("enum", "literal_error") and isinstance(expected, str):
+                message = _choices_message(expected)
         out.append(e.FieldError(field=loc, code=kind, message=message))
     return out
 

@@ -268,7 +268,10 @@ def test_deployment_runs_the_component(component: Component) -> None:
 @pytest.mark.parametrize("component", ALL, ids=lambda c: c.name)
 def test_probes_hit_health_endpoints_on_the_component_port(component: Component) -> None:
     container = only_container(single("Deployment", component.name))
-    expected = {"startupProbe": "/healthz", "livenessProbe": "/healthz", "readinessProbe": "/readyz"}
+    # The gateway's probe asks for its own database only: one service down must not take every
+    # gateway pod (and login) out of rotation; plain /readyz fans out to every service (for people).
+    ready = "/readyz?deep=false" if component is GATEWAY else "/readyz"
+    expected = {"startupProbe": "/healthz", "livenessProbe": "/healthz", "readinessProbe": ready}
     for probe, path in expected.items():
         assert probe in container, f"{component.name}: no {probe}"
         http = container[probe]["httpGet"]
@@ -393,12 +396,30 @@ def test_services_verify_tokens_with_the_gateways_keys(component: Component) -> 
     assert data[f"{component.env_prefix}JWKS_URL"] == jwks_url(f"http://{GATEWAY.name}:{GATEWAY.port}")
 
 
-def test_secret_holds_the_gateways_pii_keys_as_placeholders() -> None:
+@pytest.mark.parametrize("component", ALL, ids=lambda c: c.name)
+def test_secret_holds_every_components_pii_keys_and_metrics_token(component: Component) -> None:
+    """Every deployable, not only the gateway, seals personal data with its own keys from the
+    Secret (the development keys are in the source) and guards /metrics with a token."""
     data = single("Secret", SECRET)["stringData"]
-    for name in ("GATEWAY_PII_KEYRING", "GATEWAY_PII_INDEX_KEY"):
+    config = single("ConfigMap", CONFIGMAP)["data"]
+    p = component.env_prefix
+    for name in (f"{p}PII_KEYRING", f"{p}PII_INDEX_KEY", f"{p}METRICS_TOKEN"):
         assert "CHANGE-ME" in data[name], f"{name} must be a placeholder"
-        assert name not in single("ConfigMap", CONFIGMAP)["data"]
-    assert data["GATEWAY_PII_KEYRING"].split(":")[0] == data["GATEWAY_PII_ACTIVE_KEY"]
+        assert name not in config, f"{name} belongs in the Secret"
+    assert data[f"{p}PII_KEYRING"].split(":")[0] == data[f"{p}PII_ACTIVE_KEY"]
+
+
+@pytest.mark.parametrize("component", ALL, ids=lambda c: c.name)
+def test_every_component_runs_in_production_behind_its_trusted_proxies(component: Component) -> None:
+    config = single("ConfigMap", CONFIGMAP)["data"]
+    p = component.env_prefix
+    assert config[f"{p}ENVIRONMENT"] == "production"
+    assert config[f"{p}TRUSTED_PROXIES"], "who may forward the client's address"
+    from kernel.requestid import TrustedProxies
+
+    TrustedProxies.parse(config[f"{p}TRUSTED_PROXIES"])
+    for name in (f"{p}AUTH_MODE", f"{p}DB_ROLE", f"{p}DB_RLS"):
+        assert name not in config, f"{name}: the defaults (verify, the application role, RLS on) stay"
 
 
 # --------------------------------------------------------------------------

@@ -7,13 +7,14 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, select
+from sqlalchemy import ColumnElement, Select, or_, select
 
 from kernel.auth.principal import DataScope
 from kernel.db.repository import ScopedRepository, scope_clause
 from kernel.pagination import PageRequest, PageResult
 from services.projects.registry.errors import ProjectNotFound
 from services.projects.registry.models import Project
+from services.projects.repository import count_rows, sorted_rows_page
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,6 +24,7 @@ class ProjectFilter:
     stage: str | None = None
     updated_since: dt.datetime | None = None
     with_geometry: bool = False
+    q: str | None = None
 
 
 class ProjectRepository(ScopedRepository[Project]):
@@ -39,8 +41,7 @@ class ProjectRepository(ScopedRepository[Project]):
     async def code_taken(self, code: str) -> bool:
         return (await self.session.scalar(select(Project.id).where(Project.code == code))) is not None
 
-    async def page(self, f: ProjectFilter, scope: DataScope, page: PageRequest) -> PageResult[Any]:
-        """Rows to read (not instances to change): see ``Repository.paginate_rows``."""
+    def _filtered(self, f: ProjectFilter, scope: DataScope) -> Select[tuple[Project]]:
         stmt = self.scoped(scope)
         if f.region_prefix is not None:
             stmt = stmt.where(Project.region_code.startswith(f.region_prefix, autoescape=True))
@@ -50,7 +51,24 @@ class ProjectRepository(ScopedRepository[Project]):
             stmt = stmt.where(Project.stage == f.stage)
         if f.with_geometry:
             stmt = stmt.where(Project.geometry.is_not(None))
+        if f.q is not None:  # a scan of the scoped projects: a few thousand rows at most
+            stmt = stmt.where(or_(Project.name.icontains(f.q, autoescape=True),
+                                  Project.code.icontains(f.q, autoescape=True)))
         if f.updated_since is not None:
             stmt = stmt.where(Project.updated_at > f.updated_since)
+        return stmt
+
+    async def page(self, f: ProjectFilter, scope: DataScope, page: PageRequest, sort: str = "code") -> PageResult[Any]:
+        """Rows to read (not instances to change): see ``Repository.paginate_rows``. ``updated_since``
+        pages by change time whatever ``sort`` says (delta sync)."""
+        stmt = self._filtered(f, scope)
+        if f.updated_since is not None:
             return await self.paginate_rows(stmt, [Project.updated_at, Project.id], page)
-        return await self.paginate_rows(stmt, [Project.code], page)
+        if sort == "code":  # the default, and the hot path: its cursor is the code alone
+            return await self.paginate_rows(stmt, [Project.code], page)
+        key = {"code": Project.code, "name": Project.name, "updated_at": Project.updated_at}[sort.lstrip("-")]
+        return await sorted_rows_page(self.session, stmt, list(Project.__table__.columns), sort=sort, key=key,
+                                      ident=Project.id, descending=sort.startswith("-"), page=page)
+
+    async def count(self, f: ProjectFilter, scope: DataScope) -> int:
+        return await count_rows(self.session, self._filtered(f, scope))

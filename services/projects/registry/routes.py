@@ -30,7 +30,9 @@ from services.projects.registry.schemas import (
     ProjectPage,
     ProjectRead,
     ProjectRegistered,
+    ProjectSort,
     ProjectUpdate,
+    SearchText,
     UnmetConditionRead,
 )
 from services.projects.registry.service import ProjectDraft
@@ -103,10 +105,26 @@ async def list_projects(
     updated_since: Annotated[
         UpdatedSince, Query(description="只返回此时间之后变更的项目（增量同步），按变更时间排序")
     ] = None,
+    q: Annotated[SearchText, Query(description="按名称或编号搜索（包含该文字，不区分大小写，至多 100 字）")] = None,
+    sort: Annotated[ProjectSort, Query(description="排序；前缀 - 为倒序。游标只对得出它的排序有效")
+                    ] = ProjectSort.by_code,
+    count: Annotated[bool, Query(description="true：页中给出符合条件的总数 total（多一次计数查询）")] = False,
 ) -> Response:
     result = await uc.list_projects(session, actor, page, region_prefix=region_prefix, type=type, stage=stage,
-                                    updated_since=updated_since)
-    return PROJECT_ROWS.page(result.items, result.next_cursor)
+                                    updated_since=updated_since, q=q, sort=sort.value)
+    response = PROJECT_ROWS.page(result.items, result.next_cursor)
+    if count:
+        with_total(response, await uc.count_projects(session, actor, region_prefix=region_prefix, type=type,
+                                                     stage=stage, updated_since=updated_since, q=q))
+    return response
+
+
+def with_total(response: Response, total: int) -> None:
+    """Add ``total`` to a page written from rows (``{"items": ..., "next_cursor": ...}``): the object's
+    closing brace gives way to one more member, so the rows are not written twice."""
+    body = bytes(response.body)
+    response.body = body[:-1] + b',"total":' + str(int(total)).encode() + b"}"
+    response.headers["content-length"] = str(len(response.body))
 
 
 class GeoJSONResponse(JSONResponse):

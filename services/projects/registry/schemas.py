@@ -15,6 +15,7 @@ from contracts.projects import (
 )
 from kernel.pagination import Page
 from kernel.types import Area, LandMu, NonNegativeMoney
+from kernel.vocabulary import LabelledEnum
 from kernel.web.schemas import MergePatch, RegionCode, RowsJson, attributes_of
 from services.projects.command.vocabulary import LegalBasis
 from services.projects.registry.rules import MidwayClaim, StageEvidence
@@ -209,7 +210,22 @@ PROJECT_ROWS = RowsJson(ProjectRead, derived=("type_label", "stage_label", "lega
 
 
 class ProjectPage(Page[ProjectRead]):
-    pass
+    total: int | None = Field(default=None, description="符合条件的项目总数（仅当 count=true 时给出）")
+
+
+class ProjectSort(LabelledEnum):
+    """The orders of the project list (``?sort=``; a leading ``-`` is descending)."""
+
+    by_code = "code", "按编号"
+    by_code_desc = "-code", "按编号倒序"
+    by_name = "name", "按名称"
+    by_name_desc = "-name", "按名称倒序"
+    by_updated_at = "updated_at", "按更新时间"
+    by_updated_at_desc = "-updated_at", "按更新时间倒序（最近更新在前）"
+
+
+#: ``?q=``: a substring of the name or the code, any case.
+SearchText = Annotated[str | None, StringConstraints(min_length=1, max_length=100)]
 
 
 class FeatureProperties(BaseModel):

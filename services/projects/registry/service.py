@@ -183,10 +183,22 @@ async def list_projects(
     stage: Stage | None = None,
     updated_since: dt.datetime | None = None,
     with_geometry: bool = False,
+    q: str | None = None,
+    sort: str = "code",
 ) -> PageResult[Any]:
     f = ProjectFilter(region_prefix=region_prefix, type=type.value if type else None,
-                      stage=stage.value if stage else None, updated_since=updated_since, with_geometry=with_geometry)
-    return await ProjectRepository(session).page(f, actor.scope, page)
+                      stage=stage.value if stage else None, updated_since=updated_since, with_geometry=with_geometry,
+                      q=q)
+    return await ProjectRepository(session).page(f, actor.scope, page, sort)
+
+
+async def count_projects(session: AsyncSession, actor: Principal, *, region_prefix: str | None = None,
+                         type: ProjectType | None = None, stage: Stage | None = None,
+                         updated_since: dt.datetime | None = None, q: str | None = None) -> int:
+    """How many projects in the caller's scope match the list's filters (``?count=true``)."""
+    f = ProjectFilter(region_prefix=region_prefix, type=type.value if type else None,
+                      stage=stage.value if stage else None, updated_since=updated_since, q=q)
+    return await ProjectRepository(session).count(f, actor.scope)
 
 
 async def update_project(session: AsyncSession, actor: Principal, project_id: uuid.UUID, changes: dict[str, Any],

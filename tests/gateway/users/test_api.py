@@ -98,7 +98,7 @@ async def test_phone_is_encrypted_at_rest_and_masked_everywhere(gw: httpx.AsyncC
     assert len(everyone) >= 22
     assert all(u["phone"] is None or re.fullmatch(r"1[0-9]{2}\*{4}[0-9]{4}", u["phone"]) for u in everyone)
     # The keyed hash finds a user by the whole number without storing it.
-    found = await _all_users(gw, admin, phone="13907374321")
+    found = await _all_users(gw, admin, phone="13907374321", purpose="核实账号归属")
     assert [u["id"] for u in found] == [created["id"]]
 
 
@@ -294,3 +294,67 @@ async def test_row_level_security_backs_the_scoped_queries(gdb: Database) -> Non
         await apply_scope(session, DataScope(region_prefix=None, project_ids=None))
         assert (await session.execute(text("SELECT count(*) FROM gateway.app_user"))).scalar_one() == 0
         await session.rollback()
+
+
+async def test_a_lookup_by_whole_phone_is_a_reveal(gw: httpx.AsyncClient, as_user: Headers, sql: Any) -> None:
+    """Finding a user by exact phone tells whether a number is theirs, i.e. reveals it: without
+    ``pii.reveal`` the masked digits cannot be enumerated; a lookup states its purpose and is audited
+    with the mask and the users found, never the number; the answer is not cached."""
+    admin = await as_user("admin")
+    created = (await gw.post(USERS, json=new_user(phone="13800700302"), headers=admin)).json()
+    auditor = await as_user("heshan.auditor")  # reads users, may not reveal
+    for phone in ("13807000302", "13800700302"):
+        refused = await gw.get(USERS, params={"phone": phone, "purpose": "核实身份"}, headers=auditor)
+        assert refused.status_code == 403, refused.text
+        assert refused.json()["code"] == "auth.forbidden"
+    missing = await gw.get(USERS, params={"phone": "13800700302"}, headers=admin)
+    assert missing.status_code == 422, missing.text
+    assert [(e["field"], e["code"]) for e in missing.json()["errors"]] == [("query.purpose", "purpose_required")]
+    purpose = "核实来电人员身份"
+    found = await gw.get(USERS, params={"phone": "13800700302", "purpose": purpose}, headers=admin)
+    assert found.status_code == 200, found.text
+    assert [u["id"] for u in found.json()["items"]] == [created["id"]]
+    assert found.headers["cache-control"] == "no-store"
+    rows = await sql("SELECT actor, entity_id, after FROM gateway.audit_log WHERE action = 'user.lookup_by_phone'")
+    assert [(r["actor"], r["after"]) for r in rows] == [
+        (rows[0]["actor"], {"purpose": purpose, "phone": "138****0302", "found": [created["id"]]})]
+    assert rows[0]["actor"].startswith("user:")
+    assert not await sql("SELECT 1 FROM gateway.audit_log WHERE after::text LIKE '%13800700302%'")
+    listed = await gw.get(USERS, headers=auditor)  # the list without the filter stays open (masked)
+    assert listed.status_code == 200
+
+
+async def test_a_retried_create_with_its_client_id_is_a_replay(gw: httpx.AsyncClient, as_user: Headers,
+                                                              sql: Any) -> None:
+    """Decision 0022: without an Idempotency-Key, the client-generated id makes a create safe to
+    retry: the same body again answers the first response; another body with that id is a 409."""
+    admin = await as_user("heshan.admin")
+    ident = uuid.uuid4()
+    body = new_user(id=str(ident))
+    first = await gw.post(USERS, json=body, headers=admin)
+    assert first.status_code == 201, first.text
+    again = await gw.post(USERS, json=body, headers=admin)
+    assert again.status_code == 201, again.text
+    assert again.headers["idempotent-replayed"] == "true"
+    assert again.json() == first.json()
+    other = await gw.post(USERS, json=new_user(id=str(ident)), headers=admin)
+    assert other.status_code == 409
+    assert other.json()["code"] == "user.id_taken"
+    assert (await sql("SELECT count(*) AS n FROM gateway.app_user WHERE id = :i", i=ident))[0]["n"] == 1
+
+
+async def test_an_unconditional_update_is_audited_as_such(gw: httpx.AsyncClient, as_user: Headers,
+                                                         sql: Any) -> None:
+    """Decision 0022: ``If-Match: *`` updates whatever version is current (RFC 9110), and its audit
+    entry says that it was unconditional; a versioned update's entry does not."""
+    admin = await as_user("heshan.admin")
+    user = (await gw.post(USERS, json=new_user(), headers=admin)).json()
+    url = f"{USERS}/{user['id']}"
+    blind = await gw.patch(url, json={"display_name": "刘志军"}, headers={**admin, "If-Match": "*"})
+    assert blind.status_code == 200, blind.text
+    etag = blind.headers["etag"]
+    versioned = await gw.patch(url, json={"display_name": "刘志华"}, headers={**admin, "If-Match": etag})
+    assert versioned.status_code == 200, versioned.text
+    rows = await sql("SELECT after FROM gateway.audit_log WHERE action = 'user.update' AND entity_id = :i "
+                     "ORDER BY id", i=user["id"])
+    assert [r["after"] for r in rows] == [{"display_name": "刘志军", "if_match": "*"}, {"display_name": "刘志华"}]
