@@ -45,7 +45,7 @@ class Repository(Generic[M]):
         """Keyset pagination over ``order_by`` (ascending, the last column unique)."""
         if page.cursor is not None:
             raw = decode_cursor(page.cursor, len(order_by))
-            values = [_coerce(col, v) for col, v in zip(order_by, raw, strict=True)]
+            values = [cursor_value(col, v) for col, v in zip(order_by, raw, strict=True)]
             stmt = stmt.where(_after(order_by, values))
         stmt = stmt.order_by(*order_by).limit(page.limit + 1)
         rows = list((await self.session.scalars(stmt)).all())
@@ -69,7 +69,7 @@ class Repository(Generic[M]):
         columns = self.model.__table__.columns
         if page.cursor is not None:
             raw = decode_cursor(page.cursor, len(order_by))
-            values = [_coerce(col, v) for col, v in zip(order_by, raw, strict=True)]
+            values = [cursor_value(col, v) for col, v in zip(order_by, raw, strict=True)]
             stmt = stmt.where(_after(order_by, values))
         plain = stmt.with_only_columns(*columns, maintain_column_froms=True)
         rows = list((await self.session.execute(plain.order_by(*order_by).limit(page.limit + 1))).all())
@@ -124,7 +124,8 @@ def _after(columns: Sequence[InstrumentedAttribute[Any]], values: Sequence[Any])
     return or_(*clauses)
 
 
-def _coerce(column: InstrumentedAttribute[Any], raw: str) -> Any:
+def cursor_value(column: InstrumentedAttribute[Any], raw: str) -> Any:
+    """A cursor's text as the column's value; anything that is not one is a bad cursor."""
     from kernel.pagination import BadCursor  # local: error type lives with pagination
 
     try:

@@ -96,10 +96,13 @@ class RowsJson:
                 derive(values)
         return items
 
-    def page(self, rows: Iterable[Any], next_cursor: str | None, *, derive: Derive | None = None) -> Response:
-        """``{"items": [...], "next_cursor": ...}`` as the schema's ``Page`` writes it."""
+    def page(self, rows: Iterable[Any], next_cursor: str | None, *, derive: Derive | None = None,
+             extra: dict[str, Any] | None = None) -> Response:
+        """``{"items": [...], "next_cursor": ...}`` as the schema's ``Page`` writes it, then ``extra``
+        members of the page (``total``)."""
         items = self._items(list(rows), derive)
-        return Response(content=to_json({"items": items, "next_cursor": next_cursor}), media_type="application/json")
+        body = {"items": items, "next_cursor": next_cursor, **(extra or {})}
+        return Response(content=to_json(body), media_type="application/json")
 
 
 #: A 12-digit administrative division code (行政区划代码) in a request or response.

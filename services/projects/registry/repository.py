@@ -10,11 +10,11 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, or_, select
 
 from kernel.auth.principal import DataScope
+from kernel.db.keyset import count_rows, sorted_rows_page
 from kernel.db.repository import ScopedRepository, scope_clause
 from kernel.pagination import PageRequest, PageResult
 from services.projects.registry.errors import ProjectNotFound
 from services.projects.registry.models import Project
-from services.projects.repository import count_rows, sorted_rows_page
 
 
 @dataclass(frozen=True, slots=True)

@@ -112,19 +112,11 @@ async def list_projects(
 ) -> Response:
     result = await uc.list_projects(session, actor, page, region_prefix=region_prefix, type=type, stage=stage,
                                     updated_since=updated_since, q=q, sort=sort.value)
-    response = PROJECT_ROWS.page(result.items, result.next_cursor)
+    extra = None
     if count:
-        with_total(response, await uc.count_projects(session, actor, region_prefix=region_prefix, type=type,
-                                                     stage=stage, updated_since=updated_since, q=q))
-    return response
-
-
-def with_total(response: Response, total: int) -> None:
-    """Add ``total`` to a page written from rows (``{"items": ..., "next_cursor": ...}``): the object's
-    closing brace gives way to one more member, so the rows are not written twice."""
-    body = bytes(response.body)
-    response.body = body[:-1] + b',"total":' + str(int(total)).encode() + b"}"
-    response.headers["content-length"] = str(len(response.body))
+        extra = {"total": await uc.count_projects(session, actor, region_prefix=region_prefix, type=type,
+                                                  stage=stage, updated_since=updated_since, q=q)}
+    return PROJECT_ROWS.page(result.items, result.next_cursor, extra=extra)
 
 
 class GeoJSONResponse(JSONResponse):
