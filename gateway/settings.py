@@ -12,15 +12,12 @@ from pathlib import Path
 from pydantic import Field, model_validator
 from pydantic_settings import SettingsConfigDict
 
-from kernel.settings import ServiceSettings
+from kernel.settings import MULTIPART_SLACK, ServiceSettings
 
 SERVICES = ("projects", "relocation", "housing", "funding")
 DEFAULT_CONTRACT = Path(__file__).resolve().parent.parent / "openapi" / "gateway.json"
 #: Who accepts the tokens the gateway issues: every service and the gateway itself.
 TOKEN_AUDIENCE = (*SERVICES, "gateway")
-#: What a multipart envelope may add to the file it carries: the services allow as much
-#: (kernel.web.uploads.MULTIPART_SLACK; kept here so settings need no web framework).
-MULTIPART_SLACK = 64 * 1024
 
 
 class GatewaySettings(ServiceSettings):

@@ -29,6 +29,11 @@ DEVELOPMENT_ENVIRONMENTS = frozenset({"local", "test"})
 LOOPBACK = "127.0.0.1,::1"
 
 
+#: What a multipart envelope may add to the file it carries: every upload limit (a service's route,
+#: the gateway's body limit) allows this much on top of the file's own size.
+MULTIPART_SLACK = 64 * 1024
+
+
 class KernelSettings(BaseSettings):
     """What every process (service or gateway) is configured with."""
 

@@ -9,9 +9,7 @@ from fastapi import Request, Response
 from fastapi.routing import APIRoute
 
 from kernel.errors import DomainError
-
-#: What a multipart envelope may add to the file it carries.
-MULTIPART_SLACK = 64 * 1024
+from kernel.settings import MULTIPART_SLACK
 
 
 def limited_upload_route(max_file_bytes: Callable[[Request], int],

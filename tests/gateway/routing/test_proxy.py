@@ -18,8 +18,8 @@ from starlette.responses import JSONResponse
 from gateway.routing.downstream import Downstream, make_downstreams
 from gateway.settings import GatewaySettings
 from kernel.observability import ObservabilityMiddleware
+from kernel.settings import MULTIPART_SLACK
 from kernel.web.metrics import Metrics
-from kernel.web.uploads import MULTIPART_SLACK
 from services.projects.settings import ProjectsSettings
 from tests.support.processes import free_port
 
